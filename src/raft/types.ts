@@ -1,0 +1,177 @@
+// The consensus core's contract: what goes in (ticks, messages, proposals, read requests) and what comes out
+// (a Ready: state to persist first, then messages to send, entries to apply, reads to serve).
+// Everything here is plain data so the simulator, the XML-RPC transport and the storage can share it.
+
+/** A node id is "host:port", the address its XML-RPC server listens on. */
+export type NodeId = string;
+
+/** 'noop' is appended by every new leader (Raft §8); 'add' comes from addEntry; 'set' from setVal. */
+export type EntryType = 'noop' | 'add' | 'set';
+
+export interface Entry {
+  index: number;
+  term: number;
+  type: EntryType;
+  /** Client transaction id; '' for no-ops. A tid already in the leader's log is never appended twice. */
+  tid: string;
+  /** addEntry's data, or setVal's value. */
+  data: string;
+  /** setVal's key; '' for other types. */
+  key: string;
+}
+
+/** What must be durable before the node replies to anyone (Figure 2, "Persistent state on all servers"). */
+export interface HardState {
+  term: number;
+  vote: NodeId | null;
+  /** Commit index; persisted lazily (it can be recomputed), but never moves backwards. */
+  commit: number;
+}
+
+export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
+
+/**
+ * Messages between cores. Request messages become XML-RPC calls; response messages become their replies.
+ * `reqId` is opaque to the core: a response copies it from the request it answers, so the runtime can route
+ * the response to the pending XML-RPC call that carried the request.
+ */
+export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse;
+
+export interface MessageBase {
+  from: NodeId;
+  to: NodeId;
+  term: number;
+  reqId?: number;
+}
+
+/** requestVotesRPC. preVote: a trial election (§9.6 of the thesis) that changes no one's term or vote. */
+export interface VoteRequest extends MessageBase {
+  type: 'vote';
+  preVote: boolean;
+  lastLogIndex: number;
+  lastLogTerm: number;
+}
+
+export interface VoteResponse extends MessageBase {
+  type: 'voteResp';
+  preVote: boolean;
+  granted: boolean;
+}
+
+/** appendEntriesRPC; a heartbeat is one with no entries. `seq` is echoed back and lets the leader confirm ReadIndex rounds. */
+export interface AppendRequest extends MessageBase {
+  type: 'append';
+  prevLogIndex: number;
+  prevLogTerm: number;
+  entries: Entry[];
+  leaderCommit: number;
+  seq: number;
+}
+
+export interface AppendResponse extends MessageBase {
+  type: 'appendResp';
+  success: boolean;
+  /** On success: prevLogIndex + entries.length of the request answered (the follower's log matches up to here). */
+  matchIndex: number;
+  /** On failure, the fast back-off hint: the first index of the conflicting term, or lastLogIndex+1 if the log is short. */
+  conflictIndex: number;
+  /** On failure, the term at prevLogIndex in the follower's log, or 0 if it has no entry there. */
+  conflictTerm: number;
+  /** The follower's last log index, for the leader's information. */
+  lastLogIndex: number;
+  /** Echo of the request's seq. */
+  seq: number;
+}
+
+/** A linearizable read that is now safe: serve it once the state machine has applied `index`. */
+export interface ReadState {
+  ctx: number;
+  index: number;
+}
+
+export interface SoftState {
+  role: Role;
+  leader: NodeId | null;
+  term: number;
+}
+
+/**
+ * One batch of work for the runtime, in this order:
+ *  1. persist `entries` (append; an entry at an index <= the stored last index replaces that index and all after it)
+ *     and `hardState` if present, and fsync;
+ *  2. send `messages` (responses go back on the XML-RPC call whose reqId they carry);
+ *  3. apply `committed` in order (write them to the raftlog, update the key-value store, wake waiting clients);
+ *  4. serve `reads` once applied up to their index; fail `failedReads` (no longer leader, or never was);
+ *  5. call `advance(ready)`.
+ */
+export interface Ready {
+  softState: SoftState;
+  /** Present when term, vote or commit changed since the last Ready. */
+  hardState: HardState | null;
+  entries: Entry[];
+  messages: Message[];
+  committed: Entry[];
+  reads: ReadState[];
+  failedReads: number[];
+  /** True when entries or a changed term/vote must be fsynced before messages go out. */
+  mustSync: boolean;
+}
+
+/** Read-only access to the durable log, implemented by src/storage (on disk) and by MemoryLog (tests, simulator). */
+export interface LogReader {
+  /** 0 when the log is empty. */
+  lastIndex(): number;
+  /** Term of the entry at index; 0 for index 0; throws RangeError past lastIndex. */
+  term(index: number): number;
+  /** Entries with lo <= index < hi, stopping early once maxBytes of data+key+tid is exceeded (at least one entry). */
+  entries(lo: number, hi: number, maxBytes?: number): Entry[];
+}
+
+/** A seeded source of randomness (the core never calls Math.random). Returns an integer in [0, n). */
+export type RandomInt = (n: number) => number;
+
+export interface RaftConfig {
+  id: NodeId;
+  /** Every member of the cluster, this node included. */
+  peers: NodeId[];
+  /** Election timeout in ticks; each follower/candidate draws its timeout uniformly from [electionTicks, 2*electionTicks). */
+  electionTicks: number;
+  /** Heartbeat interval in ticks; must be well below electionTicks. */
+  heartbeatTicks: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Replication flow control: entries per AppendRequest and AppendRequests in flight per peer. */
+  maxEntriesPerAppend: number;
+  maxBytesPerAppend: number;
+  maxInflightAppends: number;
+  random: RandomInt;
+  /** How many of the most recent log entries the leader checks for a repeated tid. */
+  dedupWindow: number;
+}
+
+export type ProposeResult =
+  | { ok: true; index: number; term: number; duplicate: boolean }
+  | { ok: false; reason: 'not-leader'; leader: NodeId | null };
+
+export interface CoreStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  vote: NodeId | null;
+  leader: NodeId | null;
+  commitIndex: number;
+  lastLogIndex: number;
+  /** Leader only: per-peer replication progress. */
+  progress: { [peer: string]: { match: number; next: number; active: boolean } };
+}
+
+export const DEFAULT_RAFT_TUNING = {
+  electionTicks: 15,
+  heartbeatTicks: 5,
+  preVote: true,
+  checkQuorum: true,
+  maxEntriesPerAppend: 512,
+  maxBytesPerAppend: 1 << 20,
+  maxInflightAppends: 8,
+  dedupWindow: 100_000,
+};
