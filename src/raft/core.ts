@@ -1,0 +1,743 @@
+// The Raft consensus core: a pure, deterministic state machine in the manner of etcd-io/raft. It never does I/O, never
+// reads a clock and draws randomness only from cfg.random. Time arrives as tick(), the network as step(), clients as
+// propose()/readIndex(); everything the node must do comes out as a Ready (persist, then send, then apply), which the
+// runtime acknowledges with advance(). Each role has its own step function that reads like Figure 2 of the paper.
+//
+// Usage contract for runtimes: `while (core.hasReady()) { const rd = core.ready(); persist rd.entries + rd.hardState
+// (fsync if rd.mustSync); send rd.messages; apply rd.committed; serve rd.reads; fail rd.failedReads; core.advance(rd) }`.
+// tick/step/propose/readIndex may be called while a Ready is being persisted; hasReady() stays false until advance(),
+// so Readys never overlap and every message goes out after everything appended before it is durable.
+import { Progress } from './progress.js';
+import { RaftLog } from './raft-log.js';
+import { ReadOnlyQueue } from './read-only.js';
+import { TidWindow } from './tid-window.js';
+import { hasSaneHeader, isSaneAppend } from './validate.js';
+import type {
+  AppendRequest,
+  AppendResponse,
+  CoreStatus,
+  Entry,
+  HardState,
+  LogReader,
+  Message,
+  NodeId,
+  ProposeResult,
+  RaftConfig,
+  ReadState,
+  Ready,
+  Role,
+  SoftState,
+  VoteRequest,
+  VoteResponse,
+} from './types.js';
+
+/** Committed entries handed out per Ready, so a node restarting far behind applies in bounded batches. */
+const MAX_COMMITTED_PER_READY = 4096;
+
+export class RaftCore {
+  protected readonly cfg: RaftConfig;
+  protected readonly raftLog: RaftLog;
+  /** Every other member (messages from anyone else are ignored). */
+  private readonly others: NodeId[];
+  private readonly otherSet: Set<NodeId>;
+  /** Votes (or acknowledgements) needed, this node included: a strict majority of cfg.peers. */
+  private readonly quorum: number;
+
+  // Persistent state (Figure 2): reported in Ready.hardState whenever it changes.
+  protected term: number;
+  protected vote: NodeId | null;
+  protected commit: number;
+
+  protected role: Role = 'follower';
+  protected leader: NodeId | null = null;
+
+  /** Ticks since the last election timeout reset (followers, candidates) or since becoming leader. */
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  /** Drawn from [electionTicks, 2*electionTicks) at every reset, so split votes resolve (§5.2). */
+  private randomizedElectionTimeout = 0;
+  /** Leader's clock for check-quorum and stall detection. */
+  private leaderTicks = 0;
+
+  private readonly progress = new Map<NodeId, Progress>();
+  /** Pre-vote or vote answers of the current campaign. */
+  private readonly votes = new Map<NodeId, boolean>();
+  /** Increases with every AppendRequest this core sends; followers echo it (ReadIndex rounds, stale replies). */
+  private seq = 0;
+  private readonly readOnly = new ReadOnlyQueue();
+  private readonly tids: TidWindow;
+
+  // Output waiting for the next Ready.
+  private msgs: Message[] = [];
+  private reads: ReadState[] = [];
+  private failedReads: number[] = [];
+  /** Last committed index handed to the runtime in Ready.committed. */
+  private appliedHandedOut: number;
+  private prevHardState: HardState;
+  private prevSoftState: SoftState;
+  private readyOutstanding = false;
+  /** Leader: proposals or acknowledgements may allow new AppendRequests; sent in batches when the Ready is built. */
+  private needsFlush = false;
+  private commitNotifyPending = false;
+
+  constructor(cfg: RaftConfig, log: LogReader, hardState: HardState, applied: number) {
+    this.cfg = cfg;
+    this.raftLog = new RaftLog(log);
+    this.others = cfg.peers.filter((p) => p !== cfg.id);
+    this.otherSet = new Set(this.others);
+    this.quorum = Math.floor((this.others.length + 1) / 2) + 1;
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    const last = log.lastIndex();
+    // Entries already applied were committed even if the lazily persisted commit index lags behind them.
+    this.commit = Math.min(Math.max(hardState.commit, applied), last);
+    this.appliedHandedOut = Math.min(applied, this.commit);
+    this.prevHardState = { term: this.term, vote: this.vote, commit: this.commit };
+    this.tids = new TidWindow(cfg.dedupWindow);
+    this.rebuildTidWindow(log);
+    this.becomeFollower(this.term, null);
+    this.prevSoftState = this.softState();
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  tick(): void {
+    if (this.role === 'leader') {
+      this.tickLeader();
+      return;
+    }
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedElectionTimeout) this.campaign();
+  }
+
+  step(m: Message): void {
+    if (m.to !== this.cfg.id || !this.otherSet.has(m.from) || !hasSaneHeader(m)) return;
+    if (m.term > this.term) {
+      if (m.type === 'vote') {
+        // Leader stickiness (thesis §9.6/§4.2.3): while we hear from a live leader, a higher-term candidate is a
+        // disruptive node that was cut off; refuse without adopting its term.
+        if (this.inLease()) {
+          this.rejectVote(m);
+          return;
+        }
+        if (!m.preVote) this.becomeFollower(m.term, null);
+      } else if (m.type === 'voteResp' && m.preVote && m.granted) {
+        // A granted pre-vote carries the term we would campaign in; nobody's term changes.
+      } else {
+        this.becomeFollower(m.term, m.type === 'append' ? m.from : null);
+      }
+    } else if (m.term < this.term) {
+      // Tell a stale leader or candidate about the newer term so it steps down; ignore stale responses.
+      if (m.type === 'append') this.replyAppend(m, false, 0, 0, 0);
+      else if (m.type === 'vote') this.rejectVote(m);
+      return;
+    }
+    if (m.type === 'vote') {
+      this.handleVoteRequest(m);
+      return;
+    }
+    switch (this.role) {
+      case 'leader':
+        this.stepLeader(m);
+        break;
+      case 'candidate':
+      case 'precandidate':
+        this.stepCandidate(m);
+        break;
+      case 'follower':
+        this.stepFollower(m);
+        break;
+    }
+  }
+
+  propose(type: 'add' | 'set', tid: string, data: string, key: string): ProposeResult {
+    if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
+    const existing = this.tids.lookup(tid);
+    if (existing !== undefined) {
+      return { ok: true, duplicate: true, index: existing, term: this.raftLog.term(existing) };
+    }
+    const index = this.raftLog.lastIndex() + 1;
+    this.appendAsLeader({ index, term: this.term, type, tid, data, key });
+    return { ok: true, duplicate: false, index, term: this.term };
+  }
+
+  readIndex(ctx: number): void {
+    if (this.role !== 'leader') {
+      this.failedReads.push(ctx);
+      return;
+    }
+    // Until an entry of its own term commits, a new leader does not know the true commit index (thesis §6.4).
+    if (!this.committedInCurrentTerm()) {
+      this.readOnly.waitForTermCommit(ctx);
+      return;
+    }
+    this.admitRead(ctx);
+  }
+
+  reportUnreachable(peer: NodeId): void {
+    const pr = this.progress.get(peer);
+    if (this.role !== 'leader' || pr === undefined) return;
+    // What was in flight is probably lost: fall back to probing from the last known match.
+    if (pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  // ---------------------------------------------------------------- outputs
+
+  hasReady(): boolean {
+    if (this.readyOutstanding) return false;
+    this.flushPending();
+    return (
+      this.msgs.length > 0 ||
+      this.reads.length > 0 ||
+      this.failedReads.length > 0 ||
+      this.raftLog.unstableEntries().length > 0 ||
+      this.hardStateChanged() ||
+      this.softStateChanged() ||
+      this.committedUpTo() > this.appliedHandedOut
+    );
+  }
+
+  ready(): Ready {
+    this.flushPending();
+    const hs = this.hardState();
+    const termOrVoteChanged = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;
+    const entries = this.raftLog.unstableEntries();
+    const rd: Ready = {
+      softState: this.softState(),
+      hardState: this.hardStateChanged() ? hs : null,
+      entries,
+      messages: this.msgs,
+      committed: this.takeCommitted(),
+      reads: this.reads,
+      failedReads: this.failedReads,
+      mustSync: entries.length > 0 || termOrVoteChanged,
+    };
+    this.msgs = [];
+    this.reads = [];
+    this.failedReads = [];
+    this.prevHardState = hs;
+    this.prevSoftState = rd.softState;
+    this.readyOutstanding = true;
+    return rd;
+  }
+
+  advance(rd: Ready): void {
+    this.readyOutstanding = false;
+    this.raftLog.stableTo(rd.entries);
+    // The leader's own entries count toward commit only once durable here.
+    if (this.role === 'leader') this.maybeCommit();
+  }
+
+  status(): CoreStatus {
+    const progress: CoreStatus['progress'] = {};
+    if (this.role === 'leader') {
+      for (const [peer, pr] of this.progress) {
+        progress[peer] = { match: pr.match, next: pr.next, active: this.recentlyHeard(pr) };
+      }
+    }
+    return {
+      id: this.cfg.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.leader,
+      commitIndex: this.commit,
+      lastLogIndex: this.raftLog.lastIndex(),
+      progress,
+    };
+  }
+
+  // ---------------------------------------------------------------- hooks (deliberate extension points)
+  // The simulator's tests subclass RaftCore with broken versions of these to prove the checker catches each bug.
+
+  /**
+   * Figure 8 rule: the leader may advance commitIndex to `index` (replicated on a majority) only if that entry is
+   * from its current term; earlier-term entries then commit indirectly. A broken variant returns true.
+   */
+  protected commitAllowed(index: number): boolean {
+    return this.raftLog.term(index) === this.term;
+  }
+
+  /**
+   * Follower side of AppendEntries, after the prevLogIndex/prevLogTerm check passed. Entries already present with the
+   * same term are skipped (a stale or reordered request must not truncate anything); the log is truncated only from
+   * the first real conflict, and never below the commit index. A broken variant truncates after prevLogIndex always
+   * (it can call truncateAndAppend(entries) directly).
+   */
+  protected appendToLog(prevLogIndex: number, entries: Entry[]): void {
+    void prevLogIndex;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      if (e.index > this.raftLog.lastIndex() || this.raftLog.term(e.index) !== e.term) {
+        // Rewriting a committed entry would break State Machine Safety: only a buggy leader could ask for it.
+        if (e.index <= this.commit) return;
+        this.truncateAndAppend(entries.slice(k));
+        return;
+      }
+    }
+  }
+
+  /**
+   * ReadIndex (thesis §6.4): true makes the leader confirm it is still leader with a heartbeat round acknowledged by
+   * a majority before answering. A broken variant returns false and answers at its commit index at once, which
+   * lets a deposed leader serve stale reads.
+   */
+  protected readNeedsQuorum(): boolean {
+    return true;
+  }
+
+  /** Replace the log from entries[0].index on with `entries` (non-empty), keeping the tid window in step. */
+  protected truncateAndAppend(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    this.raftLog.truncateAndAppend(entries);
+    for (const e of entries) this.tids.add(e);
+  }
+
+  // ---------------------------------------------------------------- role transitions
+
+  private becomeFollower(term: number, leader: NodeId | null): void {
+    const wasLeader = this.role === 'leader';
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.resetTimers();
+    if (wasLeader) {
+      this.progress.clear();
+      this.failedReads.push(...this.readOnly.drainAll());
+      this.needsFlush = false;
+      this.commitNotifyPending = false;
+    }
+  }
+
+  /** Thesis §9.6: ask whether we could win before disturbing anyone's term. */
+  private becomePreCandidate(): void {
+    this.role = 'precandidate';
+    this.leader = null;
+    this.resetTimers();
+  }
+
+  private becomeCandidate(): void {
+    this.term += 1;
+    this.vote = this.cfg.id;
+    this.role = 'candidate';
+    this.leader = null;
+    this.resetTimers();
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leader = this.cfg.id;
+    this.resetTimers();
+    this.leaderTicks = 0;
+    const last = this.raftLog.lastIndex();
+    this.progress.clear();
+    for (const peer of this.others) this.progress.set(peer, new Progress(last, 0));
+    // §8: a no-op of the new term lets earlier entries commit (Figure 8) and tells the leader the commit index.
+    this.appendAsLeader({ index: last + 1, term: this.term, type: 'noop', tid: '', data: '', key: '' });
+  }
+
+  private campaign(): void {
+    if (this.cfg.preVote) {
+      this.becomePreCandidate();
+      this.requestVotes(true);
+    } else {
+      this.becomeCandidate();
+      this.requestVotes(false);
+    }
+  }
+
+  private requestVotes(preVote: boolean): void {
+    this.votes.clear();
+    if (this.countVote(this.cfg.id, true)) return;
+    const term = preVote ? this.term + 1 : this.term;
+    const lastLogIndex = this.raftLog.lastIndex();
+    const lastLogTerm = this.raftLog.lastTerm();
+    for (const to of this.others) {
+      const req: VoteRequest = { type: 'vote', from: this.cfg.id, to, term, preVote, lastLogIndex, lastLogTerm };
+      this.msgs.push(req);
+    }
+  }
+
+  /** Records an answer; moves on (win or lose) when it decides the campaign. Returns true if it did. */
+  private countVote(from: NodeId, granted: boolean): boolean {
+    if (!this.votes.has(from)) this.votes.set(from, granted);
+    let yes = 0;
+    for (const g of this.votes.values()) if (g) yes++;
+    const no = this.votes.size - yes;
+    if (yes >= this.quorum) {
+      if (this.role === 'precandidate') {
+        this.becomeCandidate();
+        this.requestVotes(false);
+      } else {
+        this.becomeLeader();
+      }
+      return true;
+    }
+    if (no > this.others.length + 1 - this.quorum) {
+      this.becomeFollower(this.term, null);
+      return true;
+    }
+    return false;
+  }
+
+  private resetTimers(): void {
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    const e = this.cfg.electionTicks;
+    this.randomizedElectionTimeout = e + this.cfg.random(e);
+    this.votes.clear();
+  }
+
+  // ---------------------------------------------------------------- per-role step functions
+
+  private stepFollower(m: Message): void {
+    if (m.type !== 'append') return;
+    this.electionElapsed = 0;
+    this.leader = m.from;
+    this.handleAppend(m);
+  }
+
+  private stepCandidate(m: Message): void {
+    if (m.type === 'append') {
+      // Figure 2: a current-term AppendEntries means someone else won this term.
+      this.becomeFollower(this.term, m.from);
+      this.handleAppend(m);
+      return;
+    }
+    if (m.type !== 'voteResp') return;
+    if (this.role === 'precandidate') {
+      if (!m.preVote) return;
+      if (m.granted && m.term !== this.term + 1) return;
+    } else if (m.preVote) {
+      return;
+    }
+    this.countVote(m.from, m.granted);
+  }
+
+  private stepLeader(m: Message): void {
+    if (m.type === 'appendResp') this.handleAppendResponse(m);
+  }
+
+  // ---------------------------------------------------------------- RequestVote
+
+  private handleVoteRequest(m: VoteRequest): void {
+    // One vote per term: only for the candidate we already chose, or anyone if we chose no one and know no leader.
+    // A pre-vote for a later term is a hypothetical question and binds nothing.
+    const canVote =
+      this.vote === m.from || (this.vote === null && this.leader === null) || (m.preVote && m.term > this.term);
+    if (!canVote || !this.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+      this.rejectVote(m);
+      return;
+    }
+    if (!m.preVote) {
+      this.vote = m.from;
+      this.electionElapsed = 0;
+    }
+    this.replyVote(m, true, m.preVote ? m.term : this.term);
+  }
+
+  /** §5.4.1: the candidate's log must be at least as up to date as ours. */
+  private isUpToDate(lastLogIndex: number, lastLogTerm: number): boolean {
+    const myTerm = this.raftLog.lastTerm();
+    return lastLogTerm > myTerm || (lastLogTerm === myTerm && lastLogIndex >= this.raftLog.lastIndex());
+  }
+
+  private inLease(): boolean {
+    if (!this.cfg.checkQuorum) return false;
+    if (this.role === 'leader') return true;
+    return this.leader !== null && this.electionElapsed < this.cfg.electionTicks;
+  }
+
+  private rejectVote(m: VoteRequest): void {
+    this.replyVote(m, false, this.term);
+  }
+
+  private replyVote(m: VoteRequest, granted: boolean, term: number): void {
+    const resp: VoteResponse = { type: 'voteResp', from: this.cfg.id, to: m.from, term, preVote: m.preVote, granted };
+    if (m.reqId !== undefined) resp.reqId = m.reqId;
+    this.msgs.push(resp);
+  }
+
+  // ---------------------------------------------------------------- AppendEntries, follower side
+
+  private handleAppend(m: AppendRequest): void {
+    if (!isSaneAppend(m)) return;
+    const last = this.raftLog.lastIndex();
+    if (m.prevLogIndex > last) {
+      this.replyAppend(m, false, 0, last + 1, 0);
+      return;
+    }
+    const localTerm = this.raftLog.term(m.prevLogIndex);
+    if (localTerm !== m.prevLogTerm) {
+      // Fast back-off hint: the first index of our conflicting term (binary search: terms never decrease along a
+      // log), so the leader can skip the whole term in one round trip.
+      const lo = Math.max(1, Math.min(this.commit + 1, m.prevLogIndex));
+      const firstOfTerm = this.raftLog.firstIndexWithTermAtLeast(localTerm, lo, m.prevLogIndex);
+      this.replyAppend(m, false, 0, firstOfTerm, localTerm);
+      return;
+    }
+    this.appendToLog(m.prevLogIndex, m.entries);
+    const lastNew = m.prevLogIndex + m.entries.length;
+    // Figure 2: commitIndex = min(leaderCommit, index of last new entry); never backwards.
+    const newCommit = Math.min(m.leaderCommit, lastNew, this.raftLog.lastIndex());
+    if (newCommit > this.commit) this.commit = newCommit;
+    this.replyAppend(m, true, lastNew, 0, 0);
+  }
+
+  /** conflictIndex 0 on a rejection means "your term is stale", not a log position. */
+  private replyAppend(
+    m: AppendRequest,
+    success: boolean,
+    matchIndex: number,
+    conflictIndex: number,
+    conflictTerm: number,
+  ): void {
+    const resp: AppendResponse = {
+      type: 'appendResp',
+      from: this.cfg.id,
+      to: m.from,
+      term: this.term,
+      success,
+      matchIndex,
+      conflictIndex,
+      conflictTerm,
+      lastLogIndex: this.raftLog.lastIndex(),
+      seq: m.seq,
+    };
+    if (m.reqId !== undefined) resp.reqId = m.reqId;
+    this.msgs.push(resp);
+  }
+
+  // ---------------------------------------------------------------- AppendEntries, leader side
+
+  private handleAppendResponse(m: AppendResponse): void {
+    const pr = this.progress.get(m.from);
+    if (pr === undefined) return;
+    // A rejection with no position answers a request from an earlier term: it tells us nothing about this one.
+    if (!m.success && m.conflictIndex === 0) return;
+    // Any current-term answer means the follower accepts us as leader right now.
+    pr.lastHeardTick = this.leaderTicks;
+    if (m.seq > pr.ackedSeq) pr.ackedSeq = m.seq;
+    if (this.readOnly.hasPendingRounds()) this.reads.push(...this.readOnly.confirmUpTo(this.quorumAckedSeq()));
+
+    if (m.success) {
+      if (m.matchIndex > this.raftLog.lastIndex()) return; // nonsense: never trust a match we cannot have sent
+      const advanced = pr.maybeUpdate(m.matchIndex, this.leaderTicks);
+      if (pr.state === 'probe') {
+        // The probe at next-1 matched: switch to pipelining. A lower match (a heartbeat reply) just unpauses.
+        if (m.matchIndex >= pr.next - 1 && m.seq >= pr.probeSeq) pr.becomeReplicate(this.leaderTicks);
+        else pr.probeSent = false;
+      }
+      if (advanced) this.maybeCommit();
+      this.needsFlush = true;
+      return;
+    }
+    // Rejections answering requests sent before the current probe are stale (reordered); ignore them.
+    if (m.seq < pr.probeSeq) return;
+    const next = this.nextFromHint(pr, m.conflictIndex, m.conflictTerm);
+    if (pr.state === 'replicate') pr.becomeProbe();
+    pr.next = next;
+    pr.probeSent = false;
+    this.needsFlush = true;
+  }
+
+  /** The leader's side of the fast back-off (thesis §5.3 optimisation), clamped to a sane range. */
+  private nextFromHint(pr: Progress, conflictIndex: number, conflictTerm: number): number {
+    const last = this.raftLog.lastIndex();
+    let next = conflictIndex;
+    if (conflictTerm > 0) {
+      // If we have entries of the follower's conflicting term, our last one of that term may still match.
+      const j = this.raftLog.lastIndexWithTermAtMost(conflictTerm, 1, last);
+      if (j >= 1 && this.raftLog.term(j) === conflictTerm) next = j + 1;
+    }
+    return Math.max(pr.match + 1, Math.min(next, last + 1));
+  }
+
+  /** The highest index a quorum holds (the leader counting only what it persisted); commit it if allowed. */
+  private maybeCommit(): void {
+    const matches = [this.raftLog.persistedIndex()];
+    for (const pr of this.progress.values()) matches.push(pr.match);
+    matches.sort((a, b) => b - a);
+    const candidate = Math.min(matches[this.quorum - 1], this.raftLog.lastIndex());
+    if (candidate <= this.commit || !this.commitAllowed(candidate)) return;
+    this.commit = candidate;
+    this.commitNotifyPending = true;
+    this.needsFlush = true;
+    if (this.committedInCurrentTerm()) {
+      for (const ctx of this.readOnly.releaseWaiting()) this.admitRead(ctx);
+    }
+  }
+
+  private appendAsLeader(e: Entry): void {
+    this.truncateAndAppend([e]);
+    this.needsFlush = true;
+    // A cluster of one commits as soon as the entry is persisted (see advance).
+  }
+
+  /**
+   * Sends whatever each follower may receive now, batching every entry that accumulated since the last Ready.
+   * Each follower is handled independently: a paused one is simply skipped, never waited for.
+   */
+  private flushPending(): void {
+    if (this.role !== 'leader') return;
+    if (this.needsFlush) {
+      this.needsFlush = false;
+      const last = this.raftLog.lastIndex();
+      for (const [peer, pr] of this.progress) {
+        let sent = false;
+        for (let k = 0; k <= this.cfg.maxInflightAppends && this.maybeSendAppend(peer, pr); k++) sent = true;
+        // Tell an up-to-date follower the new commit index (an empty append costs no inflight slot).
+        if (!sent && this.commitNotifyPending && pr.state === 'replicate' && pr.match === last) {
+          this.sendAppend(peer, last, [], ++this.seq);
+        }
+      }
+      this.commitNotifyPending = false;
+    }
+    if (this.readOnly.hasOpenRound()) this.broadcastHeartbeat();
+  }
+
+  private maybeSendAppend(peer: NodeId, pr: Progress): boolean {
+    if (pr.isPaused(this.cfg.maxInflightAppends)) return false;
+    const last = this.raftLog.lastIndex();
+    if (pr.next > last + 1) pr.next = last + 1;
+    const entries = this.raftLog.entries(
+      pr.next,
+      Math.min(last + 1, pr.next + this.cfg.maxEntriesPerAppend),
+      this.cfg.maxBytesPerAppend,
+    );
+    // Replicate sends only new entries; probe always sends (the probe itself finds where the logs agree).
+    if (entries.length === 0 && pr.state === 'replicate') return false;
+    const seq = ++this.seq;
+    this.sendAppend(peer, pr.next - 1, entries, seq);
+    pr.sentEntries(pr.next - 1 + entries.length, seq, this.leaderTicks);
+    return true;
+  }
+
+  private sendAppend(to: NodeId, prevLogIndex: number, entries: Entry[], seq: number): void {
+    const req: AppendRequest = {
+      type: 'append',
+      from: this.cfg.id,
+      to,
+      term: this.term,
+      prevLogIndex,
+      prevLogTerm: this.raftLog.term(prevLogIndex),
+      entries,
+      leaderCommit: this.commit,
+      seq,
+    };
+    this.msgs.push(req);
+  }
+
+  /**
+   * Heartbeats are empty AppendRequests at the follower's known match (which always passes the log check), so they
+   * carry the commit index safely and their echoed seq confirms leadership for ReadIndex rounds.
+   */
+  private broadcastHeartbeat(): void {
+    const seq = ++this.seq;
+    for (const [peer, pr] of this.progress) this.sendAppend(peer, pr.match, [], seq);
+    this.readOnly.startOpenRound(seq);
+    if (this.others.length === 0) this.reads.push(...this.readOnly.confirmUpTo(seq));
+  }
+
+  private tickLeader(): void {
+    this.leaderTicks++;
+    this.heartbeatElapsed++;
+    if (this.cfg.checkQuorum && !this.quorumRecentlyHeard()) {
+      // Check-quorum: cut off from the majority for an election timeout, we may already have been replaced.
+      this.becomeFollower(this.term, null);
+      return;
+    }
+    for (const pr of this.progress.values()) {
+      // Replication stalled for an election timeout (lost request or reply): re-probe from the last known match.
+      if (
+        pr.state === 'replicate' &&
+        pr.inflightCount() > 0 &&
+        this.leaderTicks - pr.lastProgressTick >= this.cfg.electionTicks
+      ) {
+        pr.becomeProbe();
+        this.needsFlush = true;
+      }
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat();
+    }
+  }
+
+  private recentlyHeard(pr: Progress): boolean {
+    return this.leaderTicks - pr.lastHeardTick < this.cfg.electionTicks;
+  }
+
+  private quorumRecentlyHeard(): boolean {
+    let heard = 1;
+    for (const pr of this.progress.values()) if (this.recentlyHeard(pr)) heard++;
+    return heard >= this.quorum;
+  }
+
+  // ---------------------------------------------------------------- ReadIndex
+
+  private committedInCurrentTerm(): boolean {
+    return this.raftLog.term(this.commit) === this.term;
+  }
+
+  private admitRead(ctx: number): void {
+    if (!this.readNeedsQuorum() || this.others.length === 0) {
+      this.reads.push({ ctx, index: this.commit });
+      return;
+    }
+    this.readOnly.addToOpenRound(ctx, this.commit);
+  }
+
+  /** The highest seq acknowledged by a quorum (the leader acknowledges everything it sent). */
+  private quorumAckedSeq(): number {
+    const acked = [Number.MAX_SAFE_INTEGER];
+    for (const pr of this.progress.values()) acked.push(pr.ackedSeq);
+    acked.sort((a, b) => b - a);
+    return acked[this.quorum - 1];
+  }
+
+  // ---------------------------------------------------------------- Ready helpers
+
+  private hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.commit };
+  }
+
+  private hardStateChanged(): boolean {
+    const p = this.prevHardState;
+    return p.term !== this.term || p.vote !== this.vote || p.commit !== this.commit;
+  }
+
+  private softState(): SoftState {
+    return { role: this.role, leader: this.leader, term: this.term };
+  }
+
+  private softStateChanged(): boolean {
+    const p = this.prevSoftState;
+    return p.role !== this.role || p.leader !== this.leader || p.term !== this.term;
+  }
+
+  /** Committed entries may be applied only once they are durable locally. */
+  private committedUpTo(): number {
+    return Math.min(this.commit, this.raftLog.persistedIndex());
+  }
+
+  private takeCommitted(): Entry[] {
+    const hi = Math.min(this.committedUpTo(), this.appliedHandedOut + MAX_COMMITTED_PER_READY);
+    if (hi <= this.appliedHandedOut) return [];
+    const out = this.raftLog.entries(this.appliedHandedOut + 1, hi + 1);
+    if (out.length > 0) this.appliedHandedOut = out[out.length - 1].index;
+    return out;
+  }
+
+  /** Reads the last dedupWindow entries once at startup, in chunks so memory stays bounded. */
+  private rebuildTidWindow(log: LogReader): void {
+    const last = log.lastIndex();
+    const chunk = 8192;
+    for (let lo = Math.max(1, last - this.cfg.dedupWindow + 1); lo <= last; lo += chunk) {
+      for (const e of log.entries(lo, Math.min(last + 1, lo + chunk))) this.tids.add(e);
+    }
+  }
+}
