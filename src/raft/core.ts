@@ -190,7 +190,7 @@ export class RaftCore {
       this.msgs.length > 0 ||
       this.reads.length > 0 ||
       this.failedReads.length > 0 ||
-      this.raftLog.unstableEntries().length > 0 ||
+      this.raftLog.hasUnstable() ||
       this.hardStateChanged() ||
       this.softStateChanged() ||
       this.committedUpTo() > this.appliedHandedOut
@@ -481,6 +481,8 @@ export class RaftCore {
     }
     this.appendToLog(m.prevLogIndex, m.entries);
     const lastNew = m.prevLogIndex + m.entries.length;
+    // appendToLog refuses to rewrite committed entries; then we must not claim to hold the leader's entries.
+    if (m.entries.length > 0 && this.raftLog.term(lastNew) !== m.entries[m.entries.length - 1].term) return;
     // Figure 2: commitIndex = min(leaderCommit, index of last new entry); never backwards.
     const newCommit = Math.min(m.leaderCommit, lastNew, this.raftLog.lastIndex());
     if (newCommit > this.commit) this.commit = newCommit;

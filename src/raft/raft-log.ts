@@ -83,6 +83,10 @@ export class RaftLog {
     return truncatedFrom;
   }
 
+  hasUnstable(): boolean {
+    return this.unstable.length > 0;
+  }
+
   /** Entries not yet made durable, in index order (a Ready hands these to the runtime). */
   unstableEntries(): Entry[] {
     return this.unstable.slice();
