@@ -62,7 +62,12 @@ export class RaftCore {
   private readonly progress = new Map<NodeId, Progress>();
   /** Pre-vote or vote answers of the current campaign. */
   private readonly votes = new Map<NodeId, boolean>();
-  /** Increases with every AppendRequest this core sends; followers echo it (ReadIndex rounds, stale replies). */
+  /**
+   * Leader: numbers heartbeat rounds and probes; every AppendRequest carries the current value and followers echo it.
+   * A reply echoing seq >= s answers a request sent after s was issued (ReadIndex rounds, stale probe replies).
+   * It grows only per round or probe, not per request, and restarts each term (replies from other terms are never
+   * counted), so it stays far below the 2^31 limit of an XML-RPC int.
+   */
   private seq = 0;
   private readonly readOnly = new ReadOnlyQueue();
   private readonly tids: TidWindow;
@@ -91,7 +96,8 @@ export class RaftCore {
     const last = log.lastIndex();
     // Entries already applied were committed even if the lazily persisted commit index lags behind them.
     this.commit = Math.min(Math.max(hardState.commit, applied), last);
-    this.appliedHandedOut = Math.min(applied, this.commit);
+    // Never hand out again what the runtime already applied, even if its log is somehow shorter than its raftlog.
+    this.appliedHandedOut = applied;
     this.prevHardState = { term: this.term, vote: this.vote, commit: this.commit };
     this.tids = new TidWindow(cfg.dedupWindow);
     this.rebuildTidWindow(log);
@@ -265,7 +271,6 @@ export class RaftCore {
    * (it can call truncateAndAppend(entries) directly).
    */
   protected appendToLog(prevLogIndex: number, entries: Entry[]): void {
-    void prevLogIndex;
     for (let k = 0; k < entries.length; k++) {
       const e = entries[k];
       if (e.index > this.raftLog.lastIndex() || this.raftLog.term(e.index) !== e.term) {
@@ -332,6 +337,7 @@ export class RaftCore {
     this.leader = this.cfg.id;
     this.resetTimers();
     this.leaderTicks = 0;
+    this.seq = 0;
     const last = this.raftLog.lastIndex();
     this.progress.clear();
     for (const peer of this.others) this.progress.set(peer, new Progress(last, 0));
@@ -593,7 +599,7 @@ export class RaftCore {
         for (let k = 0; k <= this.cfg.maxInflightAppends && this.maybeSendAppend(peer, pr); k++) sent = true;
         // Tell an up-to-date follower the new commit index (an empty append costs no inflight slot).
         if (!sent && this.commitNotifyPending && pr.state === 'replicate' && pr.match === last) {
-          this.sendAppend(peer, last, [], ++this.seq);
+          this.sendAppend(peer, last, [], this.seq);
         }
       }
       this.commitNotifyPending = false;
@@ -612,7 +618,7 @@ export class RaftCore {
     );
     // Replicate sends only new entries; probe always sends (the probe itself finds where the logs agree).
     if (entries.length === 0 && pr.state === 'replicate') return false;
-    const seq = ++this.seq;
+    const seq = pr.state === 'probe' ? ++this.seq : this.seq;
     this.sendAppend(peer, pr.next - 1, entries, seq);
     pr.sentEntries(pr.next - 1 + entries.length, seq, this.leaderTicks);
     return true;
