@@ -68,6 +68,23 @@ describe('raft core: elections', () => {
     expect((drain(core)[0] as { granted: boolean }).granted).to.equal(true);
   });
 
+  it('keeps its vote across a restart (the vote came back from the persisted hard state)', () => {
+    const log = new MemoryLog();
+    const core = soloCore(1, {}, log);
+    core.step(voteRequest({ from: 'n2' }));
+    const rd = core.ready();
+    core.advance(rd);
+    const persisted = rd.hardState as { term: number; vote: string | null; commit: number };
+    const restarted = new RaftCore(
+      { ...DEFAULT_RAFT_TUNING, electionTicks: 10, heartbeatTicks: 2, id: 'n1', peers: ids(3), random: seededRandom(2) },
+      log,
+      persisted,
+      0,
+    );
+    restarted.step(voteRequest({ from: 'n3' }));
+    expect(drain(restarted)[0]).to.include({ granted: false, term: 2 });
+  });
+
   it('votes only for candidates whose log is at least as up to date (§5.4.1)', () => {
     const log = new MemoryLog([entry(1, 1), entry(2, 2)]);
     const granted = (req: Partial<VoteRequest>): boolean => {
@@ -100,6 +117,17 @@ describe('raft core: elections', () => {
       expect(log[0]).to.deep.equal({ index: 1, term, type: 'noop', tid: '', data: '', key: '' });
     }
     expect(net.node(leader).applied.map((e) => e.type)).to.deep.equal(['noop']);
+  });
+
+  it('the leader sends a heartbeat to every follower every heartbeatTicks', () => {
+    const net = new TestNet(ids(3)); // heartbeatTicks: 2
+    const leader = net.electLeader();
+    const before = net.sent.length;
+    net.tick(20);
+    const heartbeats = net.sent.slice(before).filter((m) => m.type === 'append' && m.from === leader && m.entries.length === 0);
+    for (const id of net.peers.filter((p) => p !== leader)) {
+      expect(heartbeats.filter((m) => m.to === id)).to.have.length(10);
+    }
   });
 
   it('pre-vote: a node cut off for many timeouts keeps its term and cannot depose the leader when it returns', () => {
