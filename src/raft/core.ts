@@ -8,6 +8,7 @@
 // tick/step/propose/readIndex may be called while a Ready is being persisted; hasReady() stays false until advance(),
 // so Readys never overlap and every message goes out after everything appended before it is durable.
 import { Progress } from './progress.js';
+import { VoteTally, majority, quorumValue } from './quorum.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnlyQueue } from './read-only.js';
 import { TidWindow } from './tid-window.js';
@@ -61,7 +62,7 @@ export class RaftCore {
 
   private readonly progress = new Map<NodeId, Progress>();
   /** Pre-vote or vote answers of the current campaign. */
-  private readonly votes = new Map<NodeId, boolean>();
+  private readonly votes: VoteTally;
   /**
    * Leader: numbers heartbeat rounds and probes; every AppendRequest carries the current value and followers echo it.
    * A reply echoing seq >= s answers a request sent after s was issued (ReadIndex rounds, stale probe replies).
@@ -90,7 +91,8 @@ export class RaftCore {
     this.raftLog = new RaftLog(log);
     this.others = cfg.peers.filter((p) => p !== cfg.id);
     this.otherSet = new Set(this.others);
-    this.quorum = Math.floor((this.others.length + 1) / 2) + 1;
+    this.quorum = majority(this.others.length + 1);
+    this.votes = new VoteTally(this.others.length + 1, this.quorum);
     this.term = hardState.term;
     this.vote = hardState.vote;
     const last = log.lastIndex();
@@ -369,11 +371,9 @@ export class RaftCore {
 
   /** Records an answer; moves on (win or lose) when it decides the campaign. Returns true if it did. */
   private countVote(from: NodeId, granted: boolean): boolean {
-    if (!this.votes.has(from)) this.votes.set(from, granted);
-    let yes = 0;
-    for (const g of this.votes.values()) if (g) yes++;
-    const no = this.votes.size - yes;
-    if (yes >= this.quorum) {
+    this.votes.record(from, granted);
+    const result = this.votes.result();
+    if (result === 'won') {
       if (this.role === 'precandidate') {
         this.becomeCandidate();
         this.requestVotes(false);
@@ -382,7 +382,7 @@ export class RaftCore {
       }
       return true;
     }
-    if (no > this.others.length + 1 - this.quorum) {
+    if (result === 'lost') {
       this.becomeFollower(this.term, null);
       return true;
     }
@@ -568,8 +568,7 @@ export class RaftCore {
   private maybeCommit(): void {
     const matches = [this.raftLog.persistedIndex()];
     for (const pr of this.progress.values()) matches.push(pr.match);
-    matches.sort((a, b) => b - a);
-    const candidate = Math.min(matches[this.quorum - 1], this.raftLog.lastIndex());
+    const candidate = Math.min(quorumValue(matches, this.quorum), this.raftLog.lastIndex());
     if (candidate <= this.commit || !this.commitAllowed(candidate)) return;
     this.commit = candidate;
     this.commitNotifyPending = true;
@@ -703,8 +702,7 @@ export class RaftCore {
   private quorumAckedSeq(): number {
     const acked = [Number.MAX_SAFE_INTEGER];
     for (const pr of this.progress.values()) acked.push(pr.ackedSeq);
-    acked.sort((a, b) => b - a);
-    return acked[this.quorum - 1];
+    return quorumValue(acked, this.quorum);
   }
 
   // ---------------------------------------------------------------- Ready helpers
