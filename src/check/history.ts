@@ -38,6 +38,8 @@ export interface CheckResult {
   ops: number;
   /** For a violation: what could not be linearized and where the search got stuck; for unknown: why it gave up. */
   message: string;
+  /** For a violation: when the offending operation completed (or was called, if it never completed), if known. */
+  at?: number;
 }
 
 export const OK_EMPTY: CheckResult = { verdict: 'ok', ops: 0, message: '' };

@@ -43,7 +43,9 @@ export function checkKvHistory(ops: KvOperation[], opts: SearchOptions = {}): Ch
   let checked = 0;
   for (const [key, list] of byKey) {
     const reduced = reduceUnknownSets(list);
-    if (typeof reduced === 'string') return { verdict: 'violation', ops: ops.length, message: `key ${JSON.stringify(key)}: ${reduced}` };
+    if (!Array.isArray(reduced)) {
+      return { verdict: 'violation', ops: ops.length, message: `key ${JSON.stringify(key)}: ${reduced.message}`, at: reduced.at };
+    }
     byKey.set(key, reduced);
   }
   let gaveUp: string[] = [];
@@ -51,7 +53,7 @@ export function checkKvHistory(ops: KvOperation[], opts: SearchOptions = {}): Ch
     const result = checkLinearizable(registerModel, byKey.get(key)!, opts);
     checked += result.ops;
     if (result.verdict === 'violation') {
-      return { verdict: 'violation', ops: checked, message: `key ${JSON.stringify(key)}: ${result.message}` };
+      return { ...result, ops: checked, message: `key ${JSON.stringify(key)}: ${result.message}` };
     }
     if (result.verdict === 'unknown') gaveUp = [...gaveUp, `key ${JSON.stringify(key)}: ${result.message}`];
   }
@@ -71,7 +73,7 @@ export function checkKvHistory(ops: KvOperation[], opts: SearchOptions = {}): Ch
  * value, which is merely slower.
  * Returns the reduced list, or a message naming a read of a value never written.
  */
-function reduceUnknownSets(ops: KvOperation[]): KvOperation[] | string {
+function reduceUnknownSets(ops: KvOperation[]): KvOperation[] | { message: string; at: number } {
   const settersByValue = new Map<string, number>();
   for (const op of ops) {
     if (op.input.kind === 'set') settersByValue.set(op.input.value, (settersByValue.get(op.input.value) ?? 0) + 1);
@@ -81,7 +83,10 @@ function reduceUnknownSets(ops: KvOperation[]): KvOperation[] | string {
     if (op.input.kind !== 'get' || typeof op.output !== 'string') continue;
     const value = op.output;
     if (value !== UNSET && !settersByValue.has(value)) {
-      return `#${op.id} client ${op.client} [${op.call}, ${op.ret}] ${registerModel.describe(op)} reads a value never written`;
+      return {
+        message: `#${op.id} client ${op.client} [${op.call}, ${op.ret}] ${registerModel.describe(op)} reads a value never written`,
+        at: op.ret,
+      };
     }
     firstReadReturn.set(value, Math.min(firstReadReturn.get(value) ?? Infinity, op.ret));
   }

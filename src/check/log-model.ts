@@ -46,11 +46,14 @@ export function checkAppendLog(ops: AddOperation[], observedTids: readonly strin
   }
   for (const op of ops) {
     if (op.output === true && !positionByTid.has(op.input.tid)) {
-      return bad(
-        ops.length,
-        `acknowledged addEntry lost: #${op.id} client ${op.client} tid ${op.input.tid} ` +
-          `[${formatTime(op.call)}, ${formatTime(op.ret)}] is not in the log`,
-      );
+      return {
+        ...bad(
+          ops.length,
+          `acknowledged addEntry lost: #${op.id} client ${op.client} tid ${op.input.tid} ` +
+            `[${formatTime(op.call)}, ${formatTime(op.ret)}] is not in the log`,
+        ),
+        at: op.ret,
+      };
     }
   }
   // An unknown-outcome call absent from the log can be linearized after everything else (its completion is at
@@ -58,7 +61,7 @@ export function checkAppendLog(ops: AddOperation[], observedTids: readonly strin
   const present = ops.filter((op) => positionByTid.has(op.input.tid));
   const result = checkLinearizable(appendLogModel(observedTids), present, opts);
   if (result.verdict === 'violation') {
-    return bad(ops.length, `log order contradicts real time: ${result.message}`);
+    return { ...bad(ops.length, `log order contradicts real time: ${result.message}`), at: result.at };
   }
   return { ...result, ops: ops.length };
 }

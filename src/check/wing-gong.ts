@@ -159,5 +159,7 @@ function violation<S, I, O>(
     'last operations of that longest linearization:',
     ...tail.map((i) => `  ${show(i)}`),
   ];
-  return { verdict: 'violation', ops: ops.length, message: lines.join('\n') };
+  const blocked = ops[blockedOp];
+  const at = blocked.ret === Infinity ? blocked.call : blocked.ret;
+  return { verdict: 'violation', ops: ops.length, message: lines.join('\n'), at };
 }
