@@ -1,0 +1,54 @@
+// Command-line flags of the node program (src/node/main.ts). Parsing errors are ConfigErrors: one line, exit code 2.
+import { ConfigError } from './config.js';
+
+export interface NodeArgs {
+  config: string;
+  dataDir: string;
+  /** Used when `id` is absent. */
+  addressFile: string;
+  id?: string;
+  /** Bind host; the advertised id keeps the configured host (e.g. listen on 0.0.0.0 behind a NAT'd address). */
+  listen?: string;
+  logLevel: string;
+}
+
+export const NODE_USAGE =
+  'usage: node dist/src/node/main.js --config FILE [--data-dir DIR] [--address-file FILE | --id HOST:PORT] ' +
+  '[--listen HOST] [--log-level error|warn|info|debug]';
+
+const LEVELS = ['error', 'warn', 'info', 'debug'];
+
+/** Reads "--flag value" and "--flag=value" pairs; every flag takes a value. */
+export function readFlags(argv: string[], known: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!known.includes(name)) throw new ConfigError(`unknown option --${name}`);
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else value = argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new ConfigError(`option --${name} needs a value`);
+    flags.set(name, value);
+  }
+  return flags;
+}
+
+export function parseNodeArgs(argv: string[]): NodeArgs {
+  const f = readFlags(argv, ['config', 'data-dir', 'address-file', 'id', 'listen', 'log-level']);
+  const config = f.get('config');
+  if (config === undefined) throw new ConfigError('missing --config FILE (the cluster configuration)');
+  const logLevel = f.get('log-level') ?? 'info';
+  if (!LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  if (f.has('id') && f.has('address-file')) throw new ConfigError('give either --id or --address-file, not both');
+  return {
+    config,
+    dataDir: f.get('data-dir') ?? '.',
+    addressFile: f.get('address-file') ?? './address',
+    id: f.get('id'),
+    listen: f.get('listen'),
+    logLevel,
+  };
+}

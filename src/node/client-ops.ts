@@ -1,0 +1,97 @@
+// The client-facing operations (addEntry, setVal, getVal) on top of the runtime: served locally by the leader, and
+// forwarded by a follower to the leader it knows, one hop only. A forwarded call carries a trailing `forwarded` flag,
+// so a node that is no longer leader answers false (or a fault) instead of forwarding again: no forwarding loops.
+// Retries with the same tid are safe because the leader answers a repeated tid for its first entry.
+import { randomUUID } from 'node:crypto';
+import { RpcClient } from '../rpc/client.js';
+import type { XmlRpcValue } from '../rpc/values.js';
+import type { NodeId } from '../raft/types.js';
+import type { Logger } from '../util/logger.js';
+import { parseHostPort } from './config.js';
+import { NotLeaderError, type NodeRuntime } from './runtime.js';
+
+export interface ClientOpsOptions {
+  /** How long a write waits for its entry to be applied before answering false. */
+  commitTimeoutMs: number;
+  /** How long a follower waits to learn a leader before giving up. */
+  leaderWaitMs: number;
+  logger: Logger;
+}
+
+export class ClientOps {
+  /** One keep-alive client per leader we forwarded to (leaders change rarely). */
+  private readonly forwardClients = new Map<NodeId, RpcClient>();
+
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly opts: ClientOpsOptions,
+  ) {}
+
+  async addEntry(tid: string, data: string, forwarded: boolean): Promise<boolean> {
+    return this.write('add', tid, data, '', forwarded, () => ['addEntry', [tid, data, true]]);
+  }
+
+  /** Without a tid (plain 2-parameter setVal) every call is a new write. */
+  async setVal(key: string, value: string, tid: string | undefined, forwarded: boolean): Promise<boolean> {
+    const t = tid ?? `set-${randomUUID()}`;
+    return this.write('set', t, value, key, forwarded, () => ['setVal', [key, value, t, true]]);
+  }
+
+  /** Linearizable: the leader answers through ReadIndex; a follower forwards. Throws when no leader can answer. */
+  async getVal(key: string, forwarded: boolean): Promise<string> {
+    try {
+      return await this.runtime.read(key, this.opts.commitTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof NotLeaderError) || forwarded) throw err;
+      const leader = err.leader ?? (await this.runtime.waitForLeader(this.opts.leaderWaitMs));
+      if (leader === null) throw new NotLeaderError(null);
+      if (leader === this.runtime.id) return this.runtime.read(key, this.opts.commitTimeoutMs);
+      const v = await this.forward(leader, 'getVal', [key, true]);
+      if (typeof v !== 'string') throw new Error(`leader ${leader} answered getVal with a ${typeof v}`);
+      return v;
+    }
+  }
+
+  close(): void {
+    for (const c of this.forwardClients.values()) c.close();
+    this.forwardClients.clear();
+  }
+
+  private async write(
+    type: 'add' | 'set',
+    tid: string,
+    data: string,
+    key: string,
+    forwarded: boolean,
+    forwardCall: () => [string, XmlRpcValue[]],
+  ): Promise<boolean> {
+    const local = await this.runtime.propose(type, tid, data, key, this.opts.commitTimeoutMs);
+    if (local.kind === 'done') return local.committed;
+    if (forwarded) return false;
+    const leader = local.leader ?? (await this.runtime.waitForLeader(this.opts.leaderWaitMs));
+    if (leader === null) return false;
+    if (leader === this.runtime.id) {
+      // We became leader while waiting: propose here (once; no loop).
+      const again = await this.runtime.propose(type, tid, data, key, this.opts.commitTimeoutMs);
+      return again.kind === 'done' && again.committed;
+    }
+    const [method, params] = forwardCall();
+    try {
+      return (await this.forward(leader, method, params)) === true;
+    } catch (err) {
+      this.opts.logger.debug(`forwarding ${method} to ${leader} failed: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private forward(leader: NodeId, method: string, params: XmlRpcValue[]): Promise<XmlRpcValue> {
+    let client = this.forwardClients.get(leader);
+    if (client === undefined) {
+      const { host, port } = parseHostPort(leader, 'leader');
+      client = new RpcClient(host, port);
+      this.forwardClients.set(leader, client);
+    }
+    // The leader may take up to its own commit timeout; leave it room to answer before we give up.
+    return client.call(method, params, this.opts.commitTimeoutMs + 1000);
+  }
+}

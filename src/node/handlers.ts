@@ -1,0 +1,148 @@
+// The XML-RPC methods a node serves (DESIGN.md §1), mapping wire parameters to the runtime. Every parameter is
+// checked here, so bad input always becomes a fault that names the problem, never a hang or a crash.
+import { randomUUID } from 'node:crypto';
+import { decodeAppendRequest, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
+import { RpcFault, type RpcHandler } from '../rpc/server.js';
+import type { XmlRpcValue } from '../rpc/values.js';
+import { parseHostPort } from './config.js';
+import type { ClientOps } from './client-ops.js';
+import { NotLeaderError, SuspendedError, type NodeRuntime } from './runtime.js';
+import { TimeoutError } from './pending-requests.js';
+
+/** Fault codes this node returns (the rpc layer uses its own for malformed XML and unknown methods). */
+export const FAULT = {
+  badParams: 400,
+  notLeader: 421,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export const MAX_SUSPEND_SECONDS = 3600;
+
+/** The running node; null while it is still starting (the server is up before storage is opened). */
+export interface NodeServices {
+  runtime: NodeRuntime;
+  ops: ClientOps;
+}
+
+function arity(method: string, params: XmlRpcValue[], min: number, max: number, shape: string): void {
+  if (params.length < min || params.length > max) {
+    throw new RpcFault(FAULT.badParams, `${method} takes ${shape}; got ${params.length} parameter(s)`);
+  }
+}
+
+function str(method: string, params: XmlRpcValue[], i: number, name: string): string {
+  const v = params[i];
+  if (typeof v !== 'string') throw new RpcFault(FAULT.badParams, `${method}: parameter ${i + 1} (${name}) must be a string`);
+  return v;
+}
+
+function optBool(method: string, params: XmlRpcValue[], i: number, name: string): boolean {
+  if (params.length <= i) return false;
+  const v = params[i];
+  if (typeof v !== 'boolean') throw new RpcFault(FAULT.badParams, `${method}: parameter ${i + 1} (${name}) must be a boolean`);
+  return v;
+}
+
+/** Turns the runtime's failures into faults a client can act on (retry elsewhere, retry later). */
+function asFault(err: unknown): never {
+  if (err instanceof RpcFault) throw err;
+  if (err instanceof NotLeaderError) throw new RpcFault(FAULT.notLeader, err.message);
+  if (err instanceof SuspendedError || err instanceof TimeoutError) throw new RpcFault(FAULT.unavailable, err.message);
+  throw new RpcFault(FAULT.internal, err instanceof Error ? err.message : String(err));
+}
+
+export function makeHandlers(services: () => NodeServices | null): Record<string, RpcHandler> {
+  const need = (): NodeServices => {
+    const s = services();
+    if (s === null) throw new RpcFault(FAULT.unavailable, 'node is starting');
+    return s;
+  };
+  const guarded =
+    (fn: (params: XmlRpcValue[], s: NodeServices) => Promise<XmlRpcValue> | XmlRpcValue): RpcHandler =>
+    async (params) => {
+      try {
+        return await fn(params, need());
+      } catch (err) {
+        asFault(err);
+      }
+    };
+
+  const requestVotes = guarded(async (params, { runtime }) => {
+    const req = decodeVoteRequest(params, runtime.id);
+    return encodeVoteResponse(await runtime.handlePeerRequest(req));
+  });
+
+  return {
+    requestVotesRPC: requestVotes,
+    // The ancestor system spelled it in the singular; both are served.
+    requestVoteRPC: requestVotes,
+
+    appendEntriesRPC: guarded(async (params, { runtime }) => {
+      const req = decodeAppendRequest(params, runtime.id);
+      return encodeAppendResponse(await runtime.handlePeerRequest(req));
+    }),
+
+    isLeader: guarded((params, { runtime }) => {
+      arity('isLeader', params, 0, 0, 'no parameters');
+      return runtime.isLeader();
+    }),
+
+    getLeader: guarded((params, { runtime }) => {
+      arity('getLeader', params, 0, 0, 'no parameters');
+      const leader = runtime.leader();
+      if (leader === null) return {};
+      const { host, port } = parseHostPort(leader, 'leader');
+      return { id: leader, host, port };
+    }),
+
+    status: guarded((params, { runtime }) => {
+      arity('status', params, 0, 0, 'no parameters');
+      const st = runtime.status();
+      return {
+        id: st.id,
+        role: st.role,
+        term: st.term,
+        leader: st.leader ?? '',
+        commitIndex: st.commitIndex,
+        lastApplied: st.lastApplied,
+        lastLogIndex: st.lastLogIndex,
+        peers: st.peers,
+        suspended: runtime.isSuspended(),
+      };
+    }),
+
+    // addEntry(tid, data[, forwarded]): the trailing flag is set only by a follower forwarding to the leader.
+    addEntry: guarded((params, { ops }) => {
+      arity('addEntry', params, 2, 3, '(tid:string, data:string)');
+      const tid = str('addEntry', params, 0, 'tid');
+      const data = str('addEntry', params, 1, 'data');
+      // An empty tid cannot be deduplicated (and would match a no-op's); give it a unique one.
+      return ops.addEntry(tid === '' ? `add-${randomUUID()}` : tid, data, optBool('addEntry', params, 2, 'forwarded'));
+    }),
+
+    // setVal(key, value[, tid[, forwarded]]): a tid makes retries safe.
+    setVal: guarded((params, { ops }) => {
+      arity('setVal', params, 2, 4, '(key:string, value:string[, tid:string])');
+      const key = str('setVal', params, 0, 'key');
+      const value = str('setVal', params, 1, 'value');
+      const tid = params.length >= 3 ? str('setVal', params, 2, 'tid') : '';
+      return ops.setVal(key, value, tid === '' ? undefined : tid, optBool('setVal', params, 3, 'forwarded'));
+    }),
+
+    getVal: guarded((params, { ops }) => {
+      arity('getVal', params, 1, 2, '(key:string)');
+      return ops.getVal(str('getVal', params, 0, 'key'), optBool('getVal', params, 1, 'forwarded'));
+    }),
+
+    suspend: guarded((params, { runtime }) => {
+      arity('suspend', params, 1, 1, '(seconds:int)');
+      const s = params[0];
+      if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_SUSPEND_SECONDS) {
+        throw new RpcFault(FAULT.badParams, `suspend: seconds must be an int in 1..${MAX_SUSPEND_SECONDS}`);
+      }
+      runtime.suspend(s);
+      return true;
+    }),
+  };
+}

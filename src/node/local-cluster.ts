@@ -1,0 +1,244 @@
+// A reusable local cluster: N node processes (`node dist/src/node/main.js`) on one host, each with its own data dir.
+// Used by `npm run cluster`, the integration tests, chaos and the benchmark.
+//
+//   const c = await startLocalCluster({ nodes: 5, dataDir: '/tmp/x', ports: await findFreePorts(5) });
+//   const leader = await c.waitForLeader(10_000);       // { index, id, term }
+//   await c.kill(leader.index, 'SIGKILL');                // waits for the process to exit
+//   await c.restart(leader.index);                        // same data dir; resolves on READY
+//   await c.stop();                                       // SIGTERM all (SIGKILL after 5 s); always call it
+//
+// Files: DATA/cluster.json and DATA/node-i/{address,raftlog,wal/,hardstate,node.log}.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { RpcClient } from '../rpc/client.js';
+import type { XmlRpcValue } from '../rpc/values.js';
+import { takenPorts } from './ports.js';
+
+export interface LocalClusterOptions {
+  nodes: number;
+  /** Node i listens on basePort + i, unless `ports` lists them. */
+  basePort?: number;
+  ports?: number[];
+  /** Default 127.0.0.1. */
+  host?: string;
+  dataDir: string;
+  tickMs?: number;
+  heartbeatMs?: number;
+  electionTimeoutMs?: number;
+  /** Node log level (console and node.log); default 'info'. Tests pass 'warn' to spare CPU. */
+  logLevel?: string;
+  /** Every console line a node prints after READY. Output is drained either way, so a child never blocks on a full pipe. */
+  onOutput?: (index: number, line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called when a node exits without being asked to (kill/stop). */
+  onUnexpectedExit?: (index: number, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Bound on a node's start (default 20 s). */
+  readyTimeoutMs?: number;
+  /** Extra node-program flags, e.g. ['--listen', '0.0.0.0']. */
+  extraArgs?: string[];
+}
+
+export interface LocalNode {
+  index: number;
+  /** "host:port", the node's id. */
+  id: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The running process, or null while stopped. */
+  process: ChildProcess | null;
+  pid: number | null;
+}
+
+export interface NodeStatusView {
+  id: string;
+  role: string;
+  term: number;
+  leader: string;
+  commitIndex: number;
+  lastApplied: number;
+  lastLogIndex: number;
+}
+
+export interface LocalCluster {
+  nodes: LocalNode[];
+  configFile: string;
+  /** "host:port" of every node, in index order. */
+  endpoints: string[];
+  /** Sends `signal` (default SIGKILL) to node i and waits until it exited. */
+  kill(index: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts node i again with the same data dir; resolves once it prints READY. */
+  restart(index: number): Promise<void>;
+  /** status() of node i, or null if it does not answer within timeoutMs. */
+  status(index: number, timeoutMs?: number): Promise<NodeStatusView | null>;
+  /** Polls until exactly one running node reports itself leader and the others agree or do not answer; bounded. */
+  waitForLeader(timeoutMs: number, exclude?: number[]): Promise<{ index: number; id: string; term: number }>;
+  /** Stops every node (SIGTERM, then SIGKILL after 5 s) and closes the status clients. */
+  stop(): Promise<void>;
+}
+
+/** Thrown before anything is started when a port is already taken. */
+export class PortInUseError extends Error {
+  constructor(readonly host: string, readonly ports: number[]) {
+    super(`port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} on ${host} already in use; stop what holds them or choose another base port`);
+    this.name = 'PortInUseError';
+  }
+}
+
+const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export function writeClusterFiles(opts: LocalClusterOptions): { configFile: string; nodes: LocalNode[] } {
+  const host = opts.host ?? '127.0.0.1';
+  const basePort = opts.basePort ?? 8000;
+  const ports = opts.ports ?? Array.from({ length: opts.nodes }, (_, i) => basePort + i);
+  if (ports.length !== opts.nodes) throw new Error(`${opts.nodes} nodes but ${ports.length} ports`);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const nodes: LocalNode[] = ports.map((port, index) => ({
+    index,
+    id: `${host}:${port}`,
+    host,
+    port,
+    dataDir: join(opts.dataDir, `node-${index}`),
+    process: null,
+    pid: null,
+  }));
+  const config: Record<string, unknown> = { nodes: nodes.map((n) => n.id) };
+  if (opts.tickMs !== undefined) config.tickMs = opts.tickMs;
+  if (opts.heartbeatMs !== undefined) config.heartbeatMs = opts.heartbeatMs;
+  if (opts.electionTimeoutMs !== undefined) config.electionTimeoutMs = opts.electionTimeoutMs;
+  const configFile = join(opts.dataDir, 'cluster.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+  for (const n of nodes) {
+    mkdirSync(n.dataDir, { recursive: true });
+    writeFileSync(join(n.dataDir, 'address'), `${n.id}\n`);
+  }
+  return { configFile, nodes };
+}
+
+function asStatus(v: XmlRpcValue): NodeStatusView | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Date || Buffer.isBuffer(v)) return null;
+  const o = v as Record<string, XmlRpcValue>;
+  return {
+    id: String(o.id),
+    role: String(o.role),
+    term: Number(o.term),
+    leader: String(o.leader ?? ''),
+    commitIndex: Number(o.commitIndex),
+    lastApplied: Number(o.lastApplied),
+    lastLogIndex: Number(o.lastLogIndex),
+  };
+}
+
+export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
+  const host = opts.host ?? '127.0.0.1';
+  const { configFile, nodes } = writeClusterFiles(opts);
+  const taken = await takenPorts(host, nodes.map((n) => n.port));
+  if (taken.length > 0) throw new PortInUseError(host, taken);
+
+  const clients = nodes.map((n) => new RpcClient(n.host, n.port, { timeoutMs: 1000 }));
+  /** Processes we were asked to end: their exit is not "unexpected". */
+  const expectingExit = new Set<ChildProcess>();
+  const exits = new Map<ChildProcess, Promise<void>>();
+
+  const startNode = (n: LocalNode): Promise<void> => {
+    const args = [MAIN_JS, '--config', configFile, '--data-dir', n.dataDir, '--address-file', join(n.dataDir, 'address')];
+    args.push('--log-level', opts.logLevel ?? 'info', ...(opts.extraArgs ?? []));
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    n.process = child;
+    n.pid = child.pid ?? null;
+    let stderrText = '';
+    let ready = false;
+    exits.set(child, new Promise((resolve) => child.once('exit', () => resolve())));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (ready) return;
+        expectingExit.add(child);
+        child.kill('SIGKILL');
+        reject(new Error(`node ${n.id} did not print READY within ${opts.readyTimeoutMs ?? 20000} ms`));
+      }, opts.readyTimeoutMs ?? 20000);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!ready && line.startsWith('READY ')) {
+          ready = true;
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+        opts.onOutput?.(n.index, line, 'stdout');
+      });
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        if (stderrText.length < 4000) stderrText += line + '\n';
+        opts.onOutput?.(n.index, line, 'stderr');
+      });
+      child.once('exit', (code, signal) => {
+        if (n.process === child) {
+          n.process = null;
+          n.pid = null;
+        }
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new Error(`node ${n.id} exited (code ${code}, signal ${signal}) before READY: ${stderrText.trim()}`));
+        } else if (!expectingExit.has(child)) {
+          opts.onUnexpectedExit?.(n.index, code, signal);
+        }
+      });
+    });
+  };
+
+  const kill = async (index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    const child = nodes[index].process;
+    if (child === null) return;
+    expectingExit.add(child);
+    const exited = exits.get(child)!;
+    child.kill(signal);
+    const escalate = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(escalate);
+  };
+
+  const status = async (index: number, timeoutMs = 1000): Promise<NodeStatusView | null> => {
+    if (nodes[index].process === null) return null;
+    try {
+      return asStatus(await clients[index].call('status', [], timeoutMs));
+    } catch {
+      return null;
+    }
+  };
+
+  const cluster: LocalCluster = {
+    nodes,
+    configFile,
+    endpoints: nodes.map((n) => n.id),
+    kill,
+    restart: (index) => startNode(nodes[index]),
+    status,
+    async waitForLeader(timeoutMs, exclude = []) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const all = await Promise.all(nodes.map((_, i) => (exclude.includes(i) ? null : status(i))));
+        const leaders = all.flatMap((s, i) => (s?.role === 'leader' ? [{ index: i, id: s.id, term: s.term }] : []));
+        if (leaders.length === 1) {
+          const l = leaders[0];
+          // Followers that know a leader must name this one (an old leader may linger for a moment after a change).
+          const agree = all.every((s) => s === null || s.role !== 'follower' || s.leader === '' || s.leader === l.id);
+          if (agree) return l;
+        }
+        if (Date.now() >= deadline) throw new Error(`no single leader within ${timeoutMs} ms (${JSON.stringify(all)})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      await Promise.all(nodes.map((_, i) => kill(i, 'SIGTERM')));
+      for (const c of clients) c.close();
+    },
+  };
+
+  try {
+    await Promise.all(nodes.map((n) => startNode(n)));
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}

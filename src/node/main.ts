@@ -1,0 +1,116 @@
+// The node program: `node dist/src/node/main.js --config FILE [--data-dir DIR] [--address-file FILE | --id HOST:PORT]
+// [--listen HOST] [--log-level LEVEL]`. Prints `READY <id>` as stdout's first line once it serves RPCs.
+// Exit codes: 0 after SIGTERM/SIGINT, 2 for a bad or missing configuration, an address not in it or a port in use
+// (one line on stderr), 1 for anything else fatal (e.g. a corrupt write-ahead log).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeStorage } from '../storage/node-storage.js';
+import { startRpcServer, type RpcServer } from '../rpc/server.js';
+import { parseNodeArgs } from './args.js';
+import { ClientOps } from './client-ops.js';
+import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
+import { makeHandlers, type NodeServices } from './handlers.js';
+import { createNodeLogger } from './node-logger.js';
+import { buildRaftConfig, MAX_BODY_BYTES, timing } from './node-setup.js';
+import { NodeRuntime } from './runtime.js';
+
+function fail(code: number, msg: string): never {
+  process.stderr.write(`${msg.split('\n')[0]}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let args, cfg, id;
+  try {
+    args = parseNodeArgs(process.argv.slice(2));
+    cfg = loadClusterConfig(args.config);
+    id = resolveSelf(cfg, { id: args.id, addressFile: args.addressFile });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(2, `error: ${err.message}`);
+    throw err;
+  }
+  const { host, port } = parseHostPort(id, 'id');
+  try {
+    mkdirSync(args.dataDir, { recursive: true });
+  } catch (err) {
+    fail(2, `error: cannot create data directory ${args.dataDir}: ${(err as Error).message}`);
+  }
+  const logger = createNodeLogger({ label: id, level: args.logLevel, file: join(args.dataDir, 'node.log') });
+
+  // The server comes up first: a port in use must fail before this process touches the data directory,
+  // which may belong to the node already running there. Until storage is open, calls get a "starting" fault.
+  let services: NodeServices | null = null;
+  let server: RpcServer;
+  try {
+    server = await startRpcServer({ host: args.listen ?? host, port, maxBodyBytes: MAX_BODY_BYTES, logger, handlers: makeHandlers(() => services) });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') fail(2, `error: port ${port} on ${args.listen ?? host} is already in use`);
+    if (e.code === 'EADDRNOTAVAIL') fail(2, `error: cannot listen on ${args.listen ?? host}:${port} (address not available here)`);
+    fail(2, `error: cannot listen on ${args.listen ?? host}:${port}: ${e.message}`);
+  }
+
+  let storage: NodeStorage;
+  try {
+    storage = NodeStorage.open(args.dataDir, logger);
+  } catch (err) {
+    logger.error(`cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
+    await server.close();
+    fail(1, `error: cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
+  }
+
+  const t = timing(cfg);
+  const runtime = new NodeRuntime({
+    raft: buildRaftConfig(id, cfg),
+    tickMs: t.tickMs,
+    maxElectionMs: t.maxElectionMs,
+    storage,
+    logger,
+    onFatal: (err) => {
+      logger.error(`fatal: ${err.message}`);
+      process.stderr.write(`fatal: ${err.message}\n`);
+      // Give winston a moment to write the file line; the process must not go on with a failed disk.
+      setTimeout(() => process.exit(1), 100).unref();
+    },
+  });
+  const ops = new ClientOps(runtime, { commitTimeoutMs: t.commitTimeoutMs, leaderWaitMs: t.maxElectionMs * 2, logger });
+  runtime.setServerPause((p) => server.setPaused(p));
+  services = { runtime, ops };
+  runtime.start();
+  process.stdout.write(`READY ${id}\n`);
+  logger.consoleReady();
+  logger.info(`serving XML-RPC on ${args.listen ?? host}:${server.port}, data in ${args.dataDir}`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      // A second signal means "now": the WAL is fsynced before every acknowledgement, so nothing acknowledged is lost.
+      process.exit(0);
+    }
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    const hardStop = setTimeout(() => {
+      logger.warn('clean stop took longer than 5 s; exiting anyway');
+      process.exit(0);
+    }, 5000);
+    hardStop.unref();
+    void (async () => {
+      await server.close().catch(() => {});
+      ops.close();
+      await runtime.stop();
+      logger.info('stopped cleanly');
+      // Let the file transport flush its last lines.
+      setTimeout(() => process.exit(0), 50);
+    })().catch((err: unknown) => {
+      process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

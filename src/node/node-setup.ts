@@ -1,0 +1,37 @@
+// Derived settings of a node: the core's RaftConfig (with a randomness seed from the OS) and the runtime's bounds,
+// all computed from the cluster configuration in one place.
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_RAFT_TUNING, type NodeId, type RaftConfig } from '../raft/types.js';
+import { seededRandom } from '../util/seeded-random.js';
+import { tickSettings, type ClusterConfig } from './config.js';
+
+/** Largest XML-RPC body a node accepts: a full appendEntriesRPC batch (1 MiB of data) plus XML overhead. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface NodeTiming {
+  tickMs: number;
+  /** The longest randomized election timeout (2 * electionTimeoutMs). */
+  maxElectionMs: number;
+  /** How long a write waits for commit before answering false. */
+  commitTimeoutMs: number;
+}
+
+export function timing(cfg: ClusterConfig): NodeTiming {
+  const maxElectionMs = 2 * cfg.electionTimeoutMs;
+  // Long enough to ride out an election or two (the entry may still commit under the new leader).
+  return { tickMs: cfg.tickMs, maxElectionMs, commitTimeoutMs: Math.max(3000, 5 * maxElectionMs) };
+}
+
+export function buildRaftConfig(id: NodeId, cfg: ClusterConfig): RaftConfig {
+  const t = tickSettings(cfg);
+  // The core is deterministic given its seed; each process draws a fresh one so nodes time out differently.
+  const seed = randomBytes(4).readUInt32LE(0);
+  return {
+    ...DEFAULT_RAFT_TUNING,
+    id,
+    peers: cfg.nodes,
+    electionTicks: t.electionTicks,
+    heartbeatTicks: t.heartbeatTicks,
+    random: seededRandom(seed),
+  };
+}

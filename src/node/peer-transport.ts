@@ -1,0 +1,100 @@
+// Outgoing Raft messages: one independent pipeline per peer, each with its own keep-alive RpcClient. A message is
+// sent the moment the Ready loop hands it over, never waiting for any other peer's reply, so a dead or slow peer
+// delays nobody. Several appendEntriesRPC may be in flight to one peer (the core's flow control bounds how many carry
+// entries); a hard cap per peer keeps a hung peer from accumulating calls. Every call has a timeout; a failed call is
+// reported to the core (reportUnreachable) so it stops pipelining to that peer and probes instead.
+import { RpcClient } from '../rpc/client.js';
+import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeVoteRequest } from '../rpc/codec.js';
+import type { AppendRequest, Message, NodeId, VoteRequest } from '../raft/types.js';
+import type { Logger } from '../util/logger.js';
+import { parseHostPort } from './config.js';
+
+export interface PeerTransportOptions {
+  self: NodeId;
+  peers: NodeId[];
+  /** Per-call bound for appendEntriesRPC (vote requests use voteTimeoutMs). */
+  appendTimeoutMs: number;
+  voteTimeoutMs: number;
+  /** Calls in flight to one peer beyond which new messages to it are dropped (and the peer reported unreachable). */
+  maxInflightPerPeer: number;
+  logger: Logger;
+  /** A decoded reply, to be stepped into the core. */
+  onResponse: (m: Message) => void;
+  /** The call failed (timeout, refused, fault, garbled reply). */
+  onUnreachable: (peer: NodeId) => void;
+}
+
+/** One peer's pipeline: its connection pool and what is in flight on it. */
+class PeerPipeline {
+  inflight = 0;
+  /** For logging only the transitions between reachable and unreachable, not every failed heartbeat. */
+  reachable = true;
+  readonly client: RpcClient;
+
+  constructor(readonly peer: NodeId, timeoutMs: number) {
+    const { host, port } = parseHostPort(peer, 'peer');
+    this.client = new RpcClient(host, port, { timeoutMs });
+  }
+}
+
+export class PeerTransport {
+  private readonly pipelines = new Map<NodeId, PeerPipeline>();
+  private closed = false;
+
+  constructor(private readonly opts: PeerTransportOptions) {
+    for (const p of opts.peers) {
+      if (p !== opts.self) this.pipelines.set(p, new PeerPipeline(p, opts.appendTimeoutMs));
+    }
+  }
+
+  /** Sends a request message (vote or append); responses are routed by the runtime, not through here. */
+  send(m: VoteRequest | AppendRequest): void {
+    const pipe = this.pipelines.get(m.to);
+    if (pipe === undefined || this.closed) return;
+    if (pipe.inflight >= this.opts.maxInflightPerPeer) {
+      // The peer is not answering fast enough to drain what we already sent; more calls would only pile up.
+      this.opts.onUnreachable(m.to);
+      return;
+    }
+    pipe.inflight++;
+    const reply = m.type === 'vote' ? this.callVote(pipe, m) : this.callAppend(pipe, m);
+    reply
+      .then((resp) => {
+        this.markReachable(pipe, true, '');
+        if (!this.closed) this.opts.onResponse(resp);
+      })
+      .catch((err: unknown) => {
+        this.markReachable(pipe, false, err instanceof Error ? err.message : String(err));
+        if (!this.closed) this.opts.onUnreachable(m.to);
+      })
+      .finally(() => {
+        pipe.inflight--;
+      });
+  }
+
+  inflight(peer: NodeId): number {
+    return this.pipelines.get(peer)?.inflight ?? 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const pipe of this.pipelines.values()) pipe.client.close();
+  }
+
+  private async callVote(pipe: PeerPipeline, m: VoteRequest): Promise<Message> {
+    const v = await pipe.client.call('requestVotesRPC', encodeVoteRequest(m), this.opts.voteTimeoutMs);
+    return decodeVoteResponse(v, m.to, m.from, m.preVote);
+  }
+
+  private async callAppend(pipe: PeerPipeline, m: AppendRequest): Promise<Message> {
+    const v = await pipe.client.call('appendEntriesRPC', encodeAppendRequest(m), this.opts.appendTimeoutMs);
+    return decodeAppendResponse(v, m.to, m.from);
+  }
+
+  private markReachable(pipe: PeerPipeline, ok: boolean, why: string): void {
+    if (ok === pipe.reachable) return;
+    pipe.reachable = ok;
+    if (ok) this.opts.logger.info(`peer ${pipe.peer} reachable again`);
+    else if (!this.closed) this.opts.logger.warn(`peer ${pipe.peer} unreachable: ${why}`);
+  }
+}

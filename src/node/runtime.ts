@@ -1,0 +1,407 @@
+// The node runtime: wires the pure RaftCore to real time (a tick timer), real disk (NodeStorage) and the real network
+// (PeerTransport out, XML-RPC handlers in). Its heart is the Ready loop, which runs one Ready at a time:
+//   persist entries + hard state (one fsync covers everything that arrived since the last one: group commit)
+//   -> send messages (responses answer the waiting XML-RPC call that carried the request)
+//   -> apply committed entries (raftlog, key-value store, waiting clients) -> serve reads -> core.advance().
+// Inputs (ticks, peer messages, proposals, reads) are stepped into the core the moment they arrive, even while an
+// fsync is under way; the core holds them until advance(), so they all ride the next Ready.
+import type {
+  AppendRequest,
+  AppendResponse,
+  Entry,
+  HardState,
+  LogReader,
+  Message,
+  NodeId,
+  RaftConfig,
+  Ready,
+  SoftState,
+  VoteRequest,
+  VoteResponse,
+} from '../raft/types.js';
+import { RaftCore } from '../raft/core.js';
+import type { Logger } from '../util/logger.js';
+import { CommitWaiters } from './commit-waiters.js';
+import { KvStore } from './kv-store.js';
+import { PendingRequests } from './pending-requests.js';
+import { PeerTransport } from './peer-transport.js';
+
+/** What the runtime needs from storage: the NodeStorage contract (src/storage/node-storage.ts). */
+export interface DurableStore extends LogReader {
+  hardState(): HardState;
+  append(entries: Entry[]): void;
+  setHardState(hs: HardState): void;
+  appendCommitted(entries: Entry[]): void;
+  appliedIndex(): number;
+  forEachCommitted(fn: (e: Entry) => void): void;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  raft: RaftConfig;
+  tickMs: number;
+  /** The longest election timeout in ms (2 * electionTimeoutMs): bounds peer calls and internal waits. */
+  maxElectionMs: number;
+  storage: DurableStore;
+  logger: Logger;
+  /** Storage failed: the process cannot continue safely. */
+  onFatal: (err: Error) => void;
+}
+
+/** The answer to a proposal: committed, overwritten/timed out, or not the leader (with whom to ask instead). */
+export type ProposalOutcome = { kind: 'done'; committed: boolean } | { kind: 'not-leader'; leader: NodeId | null };
+
+export class NotLeaderError extends Error {
+  constructor(readonly leader: NodeId | null) {
+    super(leader ? `not the leader (the leader is ${leader})` : 'not the leader, and no leader is known');
+    this.name = 'NotLeaderError';
+  }
+}
+
+export class SuspendedError extends Error {
+  constructor() {
+    super('node is suspended');
+    this.name = 'SuspendedError';
+  }
+}
+
+export interface RuntimeStatus {
+  id: NodeId;
+  role: string;
+  term: number;
+  leader: NodeId | null;
+  commitIndex: number;
+  lastApplied: number;
+  lastLogIndex: number;
+  peers: NodeId[];
+}
+
+/** How often the commit summary is logged at info level (per-entry logging would cost more than the commit). */
+const COMMIT_LOG_INTERVAL_MS = 1000;
+/** A commit-only Ready does not need an fsync before going on; this bounds how long its raftlog lines stay unsynced. */
+const LAZY_SYNC_MS = 50;
+
+export class NodeRuntime {
+  readonly id: NodeId;
+  readonly peers: NodeId[];
+  private readonly core: RaftCore;
+  private readonly storage: DurableStore;
+  private readonly logger: Logger;
+  private readonly transport: PeerTransport;
+  private readonly kv = new KvStore();
+  /** Peer requests waiting for the core's response (keyed by the reqId the core copies into it). */
+  private readonly incoming = new PendingRequests<Message>();
+  /** ReadIndex requests (keyed by ctx) waiting for the index they may be served at. */
+  private readonly reads = new PendingRequests<number>();
+  /** Reads whose index is known but not yet applied. */
+  private readsAwaitingApply: { index: number; serve: () => void; fail: (err: Error) => void }[] = [];
+  private readonly commits = new CommitWaiters();
+
+  private applied: number;
+  private softState: SoftState;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private commitLogTimer: NodeJS.Timeout | null = null;
+  private lazySyncTimer: NodeJS.Timeout | null = null;
+  private loopScheduled = false;
+  private loop: Promise<void> | null = null;
+  private stopped = false;
+  private suspendedUntil = 0;
+  private suspendTimer: NodeJS.Timeout | null = null;
+  private pauseServer: (paused: boolean) => void = () => {};
+  private appliedAtLastLog: number;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.id = opts.raft.id;
+    this.peers = opts.raft.peers;
+    this.storage = opts.storage;
+    this.logger = opts.logger;
+    this.applied = opts.storage.appliedIndex();
+    this.appliedAtLastLog = this.applied;
+    // Rebuild the key-value store from the raftlog: it is the applied state machine, entry by entry.
+    opts.storage.forEachCommitted((e) => this.kv.apply(e));
+    this.core = new RaftCore(opts.raft, opts.storage, opts.storage.hardState(), this.applied);
+    this.softState = { role: 'follower', leader: null, term: opts.storage.hardState().term };
+    this.transport = new PeerTransport({
+      self: this.id,
+      peers: this.peers,
+      // A healthy peer answers within a few ms; a call still open after the longest election timeout is lost.
+      appendTimeoutMs: opts.maxElectionMs,
+      voteTimeoutMs: Math.max(opts.tickMs, Math.floor(opts.maxElectionMs / 2)),
+      maxInflightPerPeer: opts.raft.maxInflightAppends * 4 + 8,
+      logger: opts.logger,
+      onResponse: (m) => this.stepFromNetwork(m),
+      onUnreachable: (peer) => {
+        if (this.stopped) return;
+        this.core.reportUnreachable(peer);
+        this.kick();
+      },
+    });
+    const hs = opts.storage.hardState();
+    this.logger.info(
+      `starting: term ${hs.term}, vote ${hs.vote ?? 'none'}, log up to ${opts.storage.lastIndex()}, applied ${this.applied}, ` +
+        `${this.peers.length} members, election ${opts.raft.electionTicks}x${opts.tickMs} ms, heartbeat ${opts.raft.heartbeatTicks}x${opts.tickMs} ms`,
+    );
+  }
+
+  /** Starts the clock. Missed ticks are not replayed: a stalled event loop slows time rather than firing elections. */
+  start(): void {
+    this.tickTimer = setInterval(() => {
+      this.core.tick();
+      this.kick();
+    }, this.opts.tickMs);
+    this.commitLogTimer = setInterval(() => this.logCommitProgress(), COMMIT_LOG_INTERVAL_MS);
+    this.commitLogTimer.unref();
+  }
+
+  /** Installed by main once the server runs: suspend() pauses it. */
+  setServerPause(fn: (paused: boolean) => void): void {
+    this.pauseServer = fn;
+  }
+
+  // ---------------------------------------------------------------- peer RPCs (incoming)
+
+  /** Steps a peer's request into the core and resolves with the core's response once its Ready is persisted. */
+  async handlePeerRequest(m: VoteRequest): Promise<VoteResponse>;
+  async handlePeerRequest(m: AppendRequest): Promise<AppendResponse>;
+  async handlePeerRequest(m: VoteRequest | AppendRequest): Promise<VoteResponse | AppendResponse> {
+    if (this.isSuspended()) throw new SuspendedError();
+    if (this.stopped) throw new Error('node is stopping');
+    if (!this.peers.includes(m.from) || m.from === this.id) throw new Error(`${m.from} is not a member of this cluster`);
+    const { id, answer } = this.incoming.register(this.opts.maxElectionMs * 2, `${m.type} from ${m.from}`);
+    this.core.step({ ...m, reqId: id });
+    this.kick();
+    const resp = await answer;
+    if (resp.type !== 'voteResp' && resp.type !== 'appendResp') throw new Error('internal: request answered with a request');
+    return resp;
+  }
+
+  // ---------------------------------------------------------------- client operations (local; forwarding is elsewhere)
+
+  /** Proposes an entry if this node leads, then waits until the proposed index is applied (or timeoutMs passes). */
+  async propose(type: 'add' | 'set', tid: string, data: string, key: string, timeoutMs: number): Promise<ProposalOutcome> {
+    if (this.isSuspended()) return { kind: 'not-leader', leader: null };
+    const res = this.core.propose(type, tid, data, key);
+    if (!res.ok) return { kind: 'not-leader', leader: res.leader };
+    this.kick();
+    // A repeated tid answers for the first entry: already applied means already committed.
+    if (res.duplicate && res.index <= this.applied) return { kind: 'done', committed: true };
+    const committed = await this.commits.wait(res.index, tid, timeoutMs);
+    return { kind: 'done', committed };
+  }
+
+  /** A linearizable read (ReadIndex): throws NotLeaderError if this node cannot confirm it leads. */
+  async read(key: string, timeoutMs: number): Promise<string> {
+    if (this.isSuspended()) throw new SuspendedError();
+    const st = this.core.status();
+    if (st.role !== 'leader') throw new NotLeaderError(st.leader);
+    const { id, answer } = this.reads.register(timeoutMs, `read of ${JSON.stringify(key)}`);
+    this.core.readIndex(id);
+    this.kick();
+    const index = await answer;
+    if (index <= this.applied) return this.kv.get(key);
+    return new Promise<string>((resolve, reject) => {
+      this.readsAwaitingApply.push({ index, serve: () => resolve(this.kv.get(key)), fail: reject });
+    });
+  }
+
+  /** Waits (bounded) until some leader is known; null if none appeared in time. */
+  async waitForLeader(timeoutMs: number): Promise<NodeId | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const leader = this.isSuspended() ? null : this.core.status().leader;
+      if (leader !== null || Date.now() >= deadline || this.stopped) return leader;
+      await new Promise((r) => setTimeout(r, this.opts.tickMs * 2));
+    }
+  }
+
+  isLeader(): boolean {
+    return !this.isSuspended() && this.core.status().role === 'leader';
+  }
+
+  leader(): NodeId | null {
+    return this.isSuspended() ? null : this.core.status().leader;
+  }
+
+  status(): RuntimeStatus {
+    const st = this.core.status();
+    return {
+      id: this.id,
+      role: st.role,
+      term: st.term,
+      leader: st.leader,
+      commitIndex: st.commitIndex,
+      lastApplied: this.applied,
+      lastLogIndex: st.lastLogIndex,
+      peers: this.peers.filter((p) => p !== this.id),
+    };
+  }
+
+  /**
+   * Cuts the node off for `seconds`: it keeps ticking, but sends nothing, answers nothing (the server drops
+   * connections) and ignores replies still arriving. Pre-vote keeps it from deposing the leader when it returns.
+   */
+  suspend(seconds: number): void {
+    this.suspendedUntil = Date.now() + seconds * 1000;
+    this.logger.warn(`suspended for ${seconds} s: no messages in or out`);
+    this.incoming.rejectAll(new SuspendedError());
+    // Pause the server only after the reply to this very call is on its way.
+    setTimeout(() => {
+      if (this.isSuspended()) this.pauseServer(true);
+    }, 20);
+    if (this.suspendTimer) clearTimeout(this.suspendTimer);
+    this.suspendTimer = setTimeout(() => {
+      this.suspendTimer = null;
+      this.pauseServer(false);
+      this.logger.warn('suspension over: rejoining the cluster');
+    }, seconds * 1000);
+  }
+
+  isSuspended(): boolean {
+    return Date.now() < this.suspendedUntil;
+  }
+
+  /** Stops ticking, lets the current Ready finish, fails every waiter, syncs and closes storage. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of [this.tickTimer, this.commitLogTimer, this.lazySyncTimer, this.suspendTimer]) {
+      if (t) clearTimeout(t);
+    }
+    if (this.loop) await this.loop;
+    this.transport.close();
+    const stopping = new Error('node is stopping');
+    this.incoming.rejectAll(stopping);
+    this.reads.rejectAll(stopping);
+    for (const r of this.readsAwaitingApply) r.fail(stopping);
+    this.readsAwaitingApply = [];
+    this.commits.failAll();
+    this.logCommitProgress();
+    await this.storage.sync();
+    await this.storage.close();
+  }
+
+  // ---------------------------------------------------------------- the Ready loop
+
+  private stepFromNetwork(m: Message): void {
+    if (this.stopped || this.isSuspended()) return;
+    this.core.step(m);
+    this.kick();
+  }
+
+  /**
+   * Schedules the loop on setImmediate rather than running it inline, so every request parsed in the same turn of the
+   * event loop is stepped first and lands in the same Ready (one fsync, one batch per peer).
+   */
+  private kick(): void {
+    if (this.loopScheduled || this.loop !== null || this.stopped) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      if (this.loop !== null || this.stopped) return;
+      this.loop = this.runLoop().finally(() => {
+        this.loop = null;
+      });
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      // Exactly one Ready outstanding: the next is taken only after advance() of the previous.
+      while (!this.stopped && this.core.hasReady()) {
+        const rd = this.core.ready();
+        await this.handleReady(rd);
+        this.core.advance(rd);
+      }
+    } catch (err) {
+      this.stopped = true;
+      this.opts.onFatal(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.entries.length > 0) this.storage.append(rd.entries);
+    if (rd.hardState) this.storage.setHardState(rd.hardState);
+    // Committed entries handed out are already durable in the WAL (the core hands out only persisted ones), so their
+    // raftlog lines may ride this Ready's fsync instead of costing one of their own.
+    if (rd.committed.length > 0) this.storage.appendCommitted(rd.committed);
+    if (rd.mustSync) await this.storage.sync();
+    else if (rd.hardState !== null || rd.committed.length > 0) this.scheduleLazySync();
+
+    this.noteSoftState(rd.softState);
+    this.dispatch(rd.messages);
+    this.apply(rd.committed);
+    for (const r of rd.reads) this.reads.resolve(r.ctx, r.index);
+    for (const ctx of rd.failedReads) this.reads.reject(ctx, new NotLeaderError(rd.softState.leader));
+  }
+
+  private dispatch(messages: Message[]): void {
+    const cutOff = this.isSuspended();
+    for (const m of messages) {
+      if (m.type === 'voteResp' || m.type === 'appendResp') {
+        // A response answers the XML-RPC call that carried its request; everything it depends on is now durable.
+        if (m.reqId === undefined) continue;
+        if (cutOff) this.incoming.reject(m.reqId, new SuspendedError());
+        else this.incoming.resolve(m.reqId, m);
+      } else if (!cutOff) {
+        this.transport.send(m);
+      }
+    }
+  }
+
+  private apply(committed: Entry[]): void {
+    if (committed.length === 0) return;
+    for (const e of committed) {
+      this.kv.apply(e);
+      this.applied = e.index;
+      this.commits.applied(e.index, e.tid);
+    }
+    if (this.readsAwaitingApply.length > 0) {
+      const ready = this.readsAwaitingApply.filter((r) => r.index <= this.applied);
+      this.readsAwaitingApply = this.readsAwaitingApply.filter((r) => r.index > this.applied);
+      for (const r of ready) r.serve();
+    }
+  }
+
+  private scheduleLazySync(): void {
+    if (this.lazySyncTimer !== null) return;
+    this.lazySyncTimer = setTimeout(() => {
+      this.lazySyncTimer = null;
+      if (this.stopped) return;
+      this.storage.sync().catch((err: unknown) => {
+        this.stopped = true;
+        this.opts.onFatal(err instanceof Error ? err : new Error(String(err)));
+      });
+    }, LAZY_SYNC_MS);
+  }
+
+  // ---------------------------------------------------------------- logging
+
+  private noteSoftState(s: SoftState): void {
+    const prev = this.softState;
+    if (prev.role === s.role && prev.term === s.term && prev.leader === s.leader) return;
+    this.softState = s;
+    if (s.role !== prev.role) {
+      const why =
+        s.role === 'precandidate'
+          ? ' (election timeout: asking for pre-votes)'
+          : s.role === 'candidate'
+            ? ' (pre-vote won: campaigning)'
+            : s.role === 'leader'
+              ? ' (won the election)'
+              : '';
+      this.logger.info(`role ${prev.role} -> ${s.role} in term ${s.term}${why}`);
+    } else if (s.term !== prev.term) {
+      this.logger.info(`term ${prev.term} -> ${s.term} (${s.role})`);
+    }
+    if (s.leader !== prev.leader && s.leader !== null && s.leader !== this.id) {
+      this.logger.info(`leader is ${s.leader} (term ${s.term})`);
+    }
+  }
+
+  private logCommitProgress(): void {
+    if (this.applied === this.appliedAtLastLog) return;
+    this.logger.info(`committed and applied up to index ${this.applied} (+${this.applied - this.appliedAtLastLog}), term ${this.softState.term}`);
+    this.appliedAtLastLog = this.applied;
+  }
+}

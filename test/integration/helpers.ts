@@ -1,0 +1,81 @@
+// Shared helpers for the real-process integration tests: bounded polling, raw HTTP posts (to send what no proper
+// XML-RPC client would), and reading raftlog files.
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { RpcClient } from '../../src/rpc/client.js';
+import type { XmlRpcValue } from '../../src/rpc/values.js';
+
+/** Polls `check` until it returns a non-undefined value; throws with `what` after timeoutMs (a hang catcher only). */
+export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RawResponse {
+  status: number;
+  body: string;
+}
+
+/** POSTs an arbitrary body; resolves with whatever the server answered (or rejects on a dropped connection). */
+export function rawPost(port: number, body: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function methodCall(method: string, paramsXml: string): string {
+  return `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${paramsXml}</params></methodCall>`;
+}
+
+export function readRaftlog(nodeDir: string): string {
+  const f = join(nodeDir, 'raftlog');
+  return existsSync(f) ? readFileSync(f, 'utf8') : '';
+}
+
+/** The raftlog's entries as parsed objects (each line one JSON object). */
+export function raftlogEntries(nodeDir: string): { index: number; term: number; type: string; tid: string; data: string; key: string }[] {
+  return readRaftlog(nodeDir)
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as { index: number; term: number; type: string; tid: string; data: string; key: string });
+}
+
+/** One keep-alive client per node, closed together. */
+export class Clients {
+  private readonly byEndpoint = new Map<string, RpcClient>();
+
+  get(endpoint: string): RpcClient {
+    let c = this.byEndpoint.get(endpoint);
+    if (c === undefined) {
+      const i = endpoint.lastIndexOf(':');
+      c = new RpcClient(endpoint.slice(0, i), Number(endpoint.slice(i + 1)), { timeoutMs: 10_000 });
+      this.byEndpoint.set(endpoint, c);
+    }
+    return c;
+  }
+
+  call(endpoint: string, method: string, params: XmlRpcValue[] = [], timeoutMs = 10_000): Promise<XmlRpcValue> {
+    return this.get(endpoint).call(method, params, timeoutMs);
+  }
+
+  closeAll(): void {
+    for (const c of this.byEndpoint.values()) c.close();
+    this.byEndpoint.clear();
+  }
+}

@@ -1,0 +1,85 @@
+// Measures the figures issue 2 asks for on a fresh local cluster in a temporary folder:
+//   time from start to first leader, entries/s committed with C requests in flight, time from leader kill to the
+//   next acknowledged write. Not a test (mocha skips it); run after building:
+//   node dist/test/integration/measure.js [--nodes 5] [--count 5000] [--concurrency 32] [--kills 3]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFlags } from '../../src/node/args.js';
+import { startLocalCluster } from '../../src/node/local-cluster.js';
+import { findFreePorts } from '../../src/node/ports.js';
+import { Clients, readRaftlog } from './helpers.js';
+
+async function main(): Promise<void> {
+  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms']);
+  const nodes = Number(f.get('nodes') ?? 5);
+  const count = Number(f.get('count') ?? 5000);
+  const concurrency = Number(f.get('concurrency') ?? 32);
+  const kills = Number(f.get('kills') ?? 3);
+  const dir = mkdtempSync(join(tmpdir(), 'raft-measure-'));
+  const clients = new Clients();
+  const t0 = Date.now();
+  const cluster = await startLocalCluster({
+    nodes,
+    ports: await findFreePorts(nodes),
+    dataDir: dir,
+    logLevel: 'warn',
+    electionTimeoutMs: f.has('election-timeout-ms') ? Number(f.get('election-timeout-ms')) : undefined,
+    heartbeatMs: f.has('heartbeat-ms') ? Number(f.get('heartbeat-ms')) : undefined,
+  });
+  try {
+    const readyAt = Date.now();
+    let leader = await cluster.waitForLeader(30_000);
+    const firstLeaderAt = Date.now();
+    console.log(`processes READY after ${readyAt - t0} ms; first leader ${leader.id} after ${firstLeaderAt - t0} ms from spawn (${firstLeaderAt - readyAt} ms after READY)`);
+
+    // Throughput: `concurrency` closed-loop workers sending addEntry to the leader.
+    let next = 0;
+    let acked = 0;
+    const lat: number[] = [];
+    const start = Date.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          const k = next++;
+          const s = performance.now();
+          if ((await clients.call(leader.id, 'addEntry', [`m-${k}`, 'x'.repeat(100)])) === true) acked++;
+          lat.push(performance.now() - s);
+        }
+      }),
+    );
+    const secs = (Date.now() - start) / 1000;
+    lat.sort((a, b) => a - b);
+    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
+    console.log(`throughput: ${acked}/${count} acknowledged in ${secs.toFixed(2)} s = ${(acked / secs).toFixed(0)} entries/s at ${concurrency} in flight (p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms)`);
+
+    // Failover: kill -9 the leader, time until a write is acknowledged again (writes retried through the survivors).
+    const failovers: number[] = [];
+    for (let k = 0; k < kills; k++) {
+      const killedAt = Date.now();
+      await cluster.kill(leader.index, 'SIGKILL');
+      const survivors = cluster.nodes.filter((n) => n.process !== null).map((n) => n.id);
+      let done = false;
+      for (let attempt = 0; !done && attempt < 2000; attempt++) {
+        const target = survivors[attempt % survivors.length];
+        done = (await clients.call(target, 'addEntry', [`failover-${k}`, 'y'], 2000).catch(() => false)) === true;
+        if (!done) await new Promise((r) => setTimeout(r, 5));
+      }
+      failovers.push(Date.now() - killedAt);
+      await cluster.restart(leader.index);
+      leader = await cluster.waitForLeader(30_000);
+    }
+    console.log(`failover (kill -9 leader -> next acknowledged write): ${failovers.map((ms) => `${ms} ms`).join(', ')}`);
+    const lines = cluster.nodes.map((n) => readRaftlog(n.dataDir).split('\n').length - 1);
+    console.log(`raftlog lines per node right after the run: ${lines.join(', ')}`);
+  } finally {
+    clients.closeAll();
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
