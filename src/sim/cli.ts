@@ -7,6 +7,7 @@ import { runSimulation, type SimOptions } from './simulation.js';
 import { VARIANTS, findVariant } from './variants.js';
 
 const USAGE = `usage: npm run sim -- [--seed S] [--seeds COUNT] [--nodes N] [--steps K] [--faults all|none|LIST] [--variant NAME]
+  [--extra-checks on|off]  (off: only the five invariants and the client guarantees judge the run)
   faults: loss, dup, reorder, partition, oneway, crash, pause, suspend (default all)
   variants: ${VARIANTS.map((v) => v.name).join(', ')} (default correct)`;
 
@@ -34,8 +35,12 @@ function parseArgs(argv: string[]): { opts: SimOptions; seeds: number } {
     variant: findVariant(flags.get('variant') ?? 'correct'),
   };
   const seeds = int('seeds', 1, 1);
+  const extra = flags.get('extra-checks') ?? 'on';
+  if (extra !== 'on' && extra !== 'off') throw new Error(`--extra-checks takes on or off, got ${extra}`);
+  opts.extraChecks = extra === 'on';
   flags.delete('faults');
   flags.delete('variant');
+  flags.delete('extra-checks');
   if (flags.size > 0) throw new Error(`unknown option --${[...flags.keys()][0]}\n${USAGE}`);
   return { opts, seeds };
 }

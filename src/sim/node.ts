@@ -207,7 +207,7 @@ export class SimNode {
   }
 
   private apply(e: Entry): void {
-    this.env.inv.onApply(this.id, e);
+    this.env.inv.onApply(this.id, e, this.core!.termNow());
     this.applied.push(e);
     if (e.type === 'set') this.kv.set(e.key, e.data);
     this.disk.appendRaftlog(e);
