@@ -1,0 +1,149 @@
+// An XML-RPC client for one server: its own http.request over a keep-alive Agent (so calls reuse connections instead
+// of exhausting ephemeral ports), many calls in flight at once, and a timeout on every call: the npm `xmlrpc`
+// client has none, and a dead peer must never stall its caller.
+import http from 'node:http';
+import { RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
+import type { XmlRpcValue } from './values.js';
+import { MalformedXmlRpcError, decodeResponse, encodeCall } from './wire.js';
+
+export { RpcError, RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
+
+export interface RpcClientOptions {
+  /** Default bound for one call, from the request being queued to the last byte of the answer. Default 2000. */
+  timeoutMs?: number;
+  /** Connections kept to this server; calls beyond that wait for a free one (inside their timeout). Default 64. */
+  maxSockets?: number;
+  /** Answers larger than this are refused. Default 64 MiB. */
+  maxResponseBytes?: number;
+  /** Request path; servers here accept any. Default /RPC2. */
+  path?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_MAX_SOCKETS = 64;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 << 20;
+/** Idle pooled sockets are dropped well before the server's keep-alive timeout (65 s) would close them under us. */
+const FREE_SOCKET_TIMEOUT_MS = 30_000;
+
+/** Errors that mean the server closed a pooled socket just as we reused it: the request never reached a handler. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+export class RpcClient {
+  private readonly agent: http.Agent;
+  private readonly target: string;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly path: string;
+  private closed = false;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    opts: RpcClientOptions = {},
+  ) {
+    this.target = `${host}:${port}`;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.path = opts.path ?? '/RPC2';
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
+      maxFreeSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
+      timeout: FREE_SOCKET_TIMEOUT_MS,
+      scheduling: 'lifo',
+    });
+  }
+
+  /** Resolves with the answer's value; rejects with RpcFaultError, RpcTimeoutError, RpcConnectionError or RpcProtocolError. */
+  async call(method: string, params: XmlRpcValue[], timeoutMs?: number): Promise<XmlRpcValue> {
+    if (this.closed) throw new RpcConnectionError(`client for ${this.target} is closed`, this.target);
+    let body: Buffer;
+    try {
+      body = Buffer.from(encodeCall(method, params), 'utf8');
+    } catch (err) {
+      // e.g. a string holding characters XML cannot carry (U+0000 and most other C0 controls).
+      const why = err instanceof Error ? err.message : String(err);
+      throw new RpcProtocolError(`${method}: cannot encode the call: ${why}`, this.target);
+    }
+    const budget = timeoutMs ?? this.timeoutMs;
+    const deadline = Date.now() + budget;
+    let text: string;
+    try {
+      text = await this.post(body, deadline, budget);
+    } catch (err) {
+      // One retry on a fresh socket when a pooled one turned out dead; the server never saw the request.
+      if (!(err instanceof StaleSocketError)) throw err;
+      text = await this.post(body, deadline, budget);
+    }
+    let decoded;
+    try {
+      decoded = await decodeResponse(text);
+    } catch (err) {
+      if (err instanceof MalformedXmlRpcError) throw new RpcProtocolError(`${method} to ${this.target}: ${err.message}`, this.target);
+      throw err;
+    }
+    if (decoded.fault) throw new RpcFaultError(decoded.code, decoded.message, this.target);
+    return decoded.value;
+  }
+
+  /** Drops pooled connections; calls in flight fail with RpcConnectionError. */
+  close(): void {
+    this.closed = true;
+    this.agent.destroy();
+  }
+
+  private post(body: Buffer, deadline: number, budget: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timeoutMsg = `no answer from ${this.target} within ${budget}ms`;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return reject(new RpcTimeoutError(timeoutMsg, this.target));
+      let settled = false;
+      const settle = (err: Error | null, text?: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(text ?? '');
+      };
+      const req = http.request({
+        host: this.host,
+        port: this.port,
+        method: 'POST',
+        path: this.path,
+        agent: this.agent,
+        headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length },
+      });
+      const timer = setTimeout(() => {
+        settle(new RpcTimeoutError(timeoutMsg, this.target));
+        req.destroy();
+      }, remaining);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && err.code !== undefined && STALE_SOCKET_CODES.has(err.code);
+        settle(stale ? new StaleSocketError() : new RpcConnectionError(`${this.target}: ${err.message}`, this.target));
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxResponseBytes) {
+            settle(new RpcProtocolError(`answer from ${this.target} larger than ${this.maxResponseBytes} bytes`, this.target));
+            req.destroy();
+          } else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks, size).toString('utf8');
+          if (res.statusCode !== 200) {
+            const why = text.trim().split('\n')[0] ?? '';
+            settle(new RpcProtocolError(`HTTP ${res.statusCode} from ${this.target}${why ? `: ${why}` : ''}`, this.target));
+          } else settle(null, text);
+        });
+        res.on('error', (err) => settle(new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
+        res.on('close', () => settle(new RpcConnectionError(`${this.target}: connection closed mid-answer`, this.target)));
+      });
+      req.end(body);
+    });
+  }
+}
+
+class StaleSocketError extends Error {}
