@@ -1,0 +1,44 @@
+// Polls every node's status() during a chaos run: remembers which node led in which term (the "leaders seen"
+// figure), and notices two nodes claiming leadership of the same term (Election Safety, seen from outside).
+import type { LocalCluster } from '../node/local-cluster.js';
+
+export class LeaderObserver {
+  readonly leaderByTerm = new Map<number, string>();
+  readonly conflicts: string[] = [];
+  /** Index of the node that most recently reported itself leader in the highest term seen. */
+  latestLeader: number | null = null;
+  private latestTerm = -1;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly cluster: LocalCluster,
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const statuses = await Promise.all(this.cluster.nodes.map((_, i) => this.cluster.status(i, 500)));
+      statuses.forEach((s, i) => {
+        if (s === null || s.role !== 'leader') return;
+        const known = this.leaderByTerm.get(s.term);
+        if (known === undefined) this.leaderByTerm.set(s.term, s.id);
+        else if (known !== s.id) this.conflicts.push(`term ${s.term}: ${known} and ${s.id} both reported leader`);
+        if (s.term >= this.latestTerm) {
+          this.latestTerm = s.term;
+          this.latestLeader = i;
+        }
+      });
+      await new Promise((r) => setTimeout(r, this.intervalMs));
+    }
+  }
+}
