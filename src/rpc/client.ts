@@ -98,11 +98,12 @@ export class RpcClient {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return reject(new RpcTimeoutError(timeoutMsg, this.target));
       let settled = false;
-      const settle = (err: Error | null, text?: string): void => {
+      // Errors are built lazily: 'close' follows every 'end', and an Error (with its stack) per call is not free.
+      const settle = (err: (() => Error) | null, text?: string): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (err) reject(err);
+        if (err) reject(err());
         else resolve(text ?? '');
       };
       const req = http.request({
@@ -114,12 +115,12 @@ export class RpcClient {
         headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length },
       });
       const timer = setTimeout(() => {
-        settle(new RpcTimeoutError(timeoutMsg, this.target));
+        settle(() => new RpcTimeoutError(timeoutMsg, this.target));
         req.destroy();
       }, remaining);
       req.on('error', (err: NodeJS.ErrnoException) => {
         const stale = req.reusedSocket && err.code !== undefined && STALE_SOCKET_CODES.has(err.code);
-        settle(stale ? new StaleSocketError() : new RpcConnectionError(`${this.target}: ${err.message}`, this.target));
+        settle(() => (stale ? new StaleSocketError() : new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -127,7 +128,7 @@ export class RpcClient {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > this.maxResponseBytes) {
-            settle(new RpcProtocolError(`answer from ${this.target} larger than ${this.maxResponseBytes} bytes`, this.target));
+            settle(() => new RpcProtocolError(`answer from ${this.target} larger than ${this.maxResponseBytes} bytes`, this.target));
             req.destroy();
           } else chunks.push(chunk);
         });
@@ -135,11 +136,11 @@ export class RpcClient {
           const text = Buffer.concat(chunks, size).toString('utf8');
           if (res.statusCode !== 200) {
             const why = text.trim().split('\n')[0] ?? '';
-            settle(new RpcProtocolError(`HTTP ${res.statusCode} from ${this.target}${why ? `: ${why}` : ''}`, this.target));
+            settle(() => new RpcProtocolError(`HTTP ${res.statusCode} from ${this.target}${why ? `: ${why}` : ''}`, this.target));
           } else settle(null, text);
         });
-        res.on('error', (err) => settle(new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
-        res.on('close', () => settle(new RpcConnectionError(`${this.target}: connection closed mid-answer`, this.target)));
+        res.on('error', (err) => settle(() => new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
+        res.on('close', () => settle(() => new RpcConnectionError(`${this.target}: connection closed mid-answer`, this.target)));
       });
       req.end(body);
     });
