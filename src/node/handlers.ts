@@ -2,19 +2,24 @@
 // checked here, so bad input always becomes a fault that names the problem, never a hang or a crash.
 import { randomUUID } from 'node:crypto';
 import { decodeAppendRequest, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
-import { RpcFault, type RpcHandler } from '../rpc/server.js';
+import { FaultCode, RpcFault, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { parseHostPort } from './config.js';
 import type { ClientOps } from './client-ops.js';
 import { NotLeaderError, SuspendedError, type NodeRuntime } from './runtime.js';
 import { TimeoutError } from './pending-requests.js';
 
-/** Fault codes this node returns (the rpc layer uses its own for malformed XML and unknown methods). */
+/**
+ * Fault codes this node returns: the interoperability numbers for bad parameters and internal errors (as the rpc
+ * layer uses for malformed XML and unknown methods), and two of our own a client can act on.
+ */
 export const FAULT = {
-  badParams: 400,
-  notLeader: 421,
-  unavailable: 503,
-  internal: 500,
+  badParams: FaultCode.invalidParams,
+  internal: FaultCode.internalError,
+  /** This node cannot serve the call because it is not the leader and could not reach one: ask another node. */
+  notLeader: -32010,
+  /** Suspended, starting, stopping or timed out: try again later or elsewhere. */
+  unavailable: -32011,
 } as const;
 
 export const MAX_SUSPEND_SECONDS = 3600;
@@ -88,7 +93,7 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
       return runtime.isLeader();
     }),
 
-    getLeader: guarded((params, { runtime }) => {
+    getLeader: guarded((params, { runtime }): XmlRpcValue => {
       arity('getLeader', params, 0, 0, 'no parameters');
       const leader = runtime.leader();
       if (leader === null) return {};

@@ -38,6 +38,8 @@ export interface LocalClusterOptions {
   readyTimeoutMs?: number;
   /** Extra node-program flags, e.g. ['--listen', '0.0.0.0']. */
   extraArgs?: string[];
+  /** Flags for the node.js runtime itself, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
+  nodeOptions?: string[];
 }
 
 export interface LocalNode {
@@ -143,7 +145,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const exits = new Map<ChildProcess, Promise<void>>();
 
   const startNode = (n: LocalNode): Promise<void> => {
-    const args = [MAIN_JS, '--config', configFile, '--data-dir', n.dataDir, '--address-file', join(n.dataDir, 'address')];
+    const args = [...(opts.nodeOptions ?? []), MAIN_JS, '--config', configFile, '--data-dir', n.dataDir, '--address-file', join(n.dataDir, 'address')];
     args.push('--log-level', opts.logLevel ?? 'info', ...(opts.extraArgs ?? []));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     n.process = child;

@@ -110,6 +110,8 @@ export class NodeRuntime {
   private suspendTimer: NodeJS.Timeout | null = null;
   private pauseServer: (paused: boolean) => void = () => {};
   private appliedAtLastLog: number;
+  /** Counters since the last commit summary: how well group commit and batching work under the current load. */
+  private stats = { readys: 0, syncs: 0, appendsSent: 0, entriesSent: 0 };
 
   constructor(private readonly opts: RuntimeOptions) {
     this.id = opts.raft.id;
@@ -320,6 +322,8 @@ export class NodeRuntime {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    this.stats.readys++;
+    if (rd.mustSync) this.stats.syncs++;
     if (rd.entries.length > 0) this.storage.append(rd.entries);
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     // Committed entries handed out are already durable in the WAL (the core hands out only persisted ones), so their
@@ -344,6 +348,10 @@ export class NodeRuntime {
         if (cutOff) this.incoming.reject(m.reqId, new SuspendedError());
         else this.incoming.resolve(m.reqId, m);
       } else if (!cutOff) {
+        if (m.type === 'append') {
+          this.stats.appendsSent++;
+          this.stats.entriesSent += m.entries.length;
+        }
         this.transport.send(m);
       }
     }
@@ -401,7 +409,12 @@ export class NodeRuntime {
 
   private logCommitProgress(): void {
     if (this.applied === this.appliedAtLastLog) return;
-    this.logger.info(`committed and applied up to index ${this.applied} (+${this.applied - this.appliedAtLastLog}), term ${this.softState.term}`);
+    const st = this.stats;
+    this.logger.info(
+      `committed and applied up to index ${this.applied} (+${this.applied - this.appliedAtLastLog}), term ${this.softState.term}; ` +
+        `${st.readys} Readys, ${st.syncs} fsyncs, ${st.appendsSent} appendEntriesRPC sent carrying ${st.entriesSent} entries`,
+    );
     this.appliedAtLastLog = this.applied;
+    this.stats = { readys: 0, syncs: 0, appendsSent: 0, entriesSent: 0 };
   }
 }

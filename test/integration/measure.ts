@@ -1,7 +1,7 @@
 // Measures the figures issue 2 asks for on a fresh local cluster in a temporary folder:
 //   time from start to first leader, entries/s committed with C requests in flight, time from leader kill to the
 //   next acknowledged write. Not a test (mocha skips it); run after building:
-//   node dist/test/integration/measure.js [--nodes 5] [--count 5000] [--concurrency 32] [--kills 3]
+//   node dist/test/integration/measure.js [--nodes 5] [--count 5000] [--concurrency 32] [--kills 3] [--cpu-prof-dir D]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { findFreePorts } from '../../src/node/ports.js';
 import { Clients, readRaftlog } from './helpers.js';
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms']);
+  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir']);
   const nodes = Number(f.get('nodes') ?? 5);
   const count = Number(f.get('count') ?? 5000);
   const concurrency = Number(f.get('concurrency') ?? 32);
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     ports: await findFreePorts(nodes),
     dataDir: dir,
     logLevel: 'warn',
+    nodeOptions: f.has('cpu-prof-dir') ? ['--cpu-prof', `--cpu-prof-dir=${f.get('cpu-prof-dir')}`] : [],
     electionTimeoutMs: f.has('election-timeout-ms') ? Number(f.get('election-timeout-ms')) : undefined,
     heartbeatMs: f.has('heartbeat-ms') ? Number(f.get('heartbeat-ms')) : undefined,
   });
