@@ -1,0 +1,264 @@
+// The client library: finds the leader by asking every node at once, sends writes and reads to it, follows leader
+// changes, and retries a write with the same tid until the operation's deadline (the cluster applies a tid once,
+// so a retry after a lost answer cannot create a second entry).
+import { randomUUID } from 'node:crypto';
+import { RpcClient, RpcFaultError } from '../rpc/client.js';
+import type { XmlRpcValue } from '../rpc/values.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
+
+export type { NodeStatus } from './node-status.js';
+
+export interface RaftClientOptions {
+  /** Bound for one RPC. Default 2000. */
+  timeoutMs?: number;
+  /** Bound for a whole operation, retries included. Default 10000. */
+  deadlineMs?: number;
+  /** Connections per node; more operations in flight than this queue (inside their timeout). Default 64. */
+  maxSocketsPerNode?: number;
+  logger?: Logger;
+}
+
+/** No node claimed leadership (or the one named could not be reached) before the operation's deadline. */
+export class NoLeaderError extends Error {
+  constructor(
+    readonly waitedMs: number,
+    readonly asked: string[],
+  ) {
+    super(`no leader answered within ${waitedMs} ms (asked: ${asked.join(', ')})`);
+    this.name = 'NoLeaderError';
+  }
+}
+
+export interface AddResult {
+  ok: boolean;
+  tid: string;
+  /** The node that answered last, or null if none did. */
+  leader: string | null;
+}
+
+/** Fault codes a node uses for "ask the leader" and "try again later" (src/node/handlers.ts). */
+const FAULT_NOT_LEADER = 421;
+const FAULT_UNAVAILABLE = 503;
+
+const MIN_BACKOFF_MS = 20;
+const MAX_BACKOFF_MS = 500;
+/** Hard cap on attempts per operation, on top of the deadline, so no loop can spin unboundedly. */
+const MAX_ATTEMPTS = 10_000;
+
+/** Outcome of one attempt against the presumed leader. */
+type Attempt<T> = { done: true; value: T } | { done: false; leaderLost: boolean };
+
+export class RaftClient {
+  private readonly rpc = new Map<string, RpcClient>();
+  private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly maxSockets: number;
+  private readonly logger: Logger;
+  private leader: string | null = null;
+  /** One discovery at a time, shared by every operation in flight (32 writes must not start 32 discoveries). */
+  private discovery: Promise<string | null> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly nodes: string[],
+    opts: RaftClientOptions = {},
+  ) {
+    if (nodes.length === 0) throw new Error('RaftClient needs at least one node');
+    for (const n of nodes) splitHostPort(n);
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.deadlineMs = opts.deadlineMs ?? 10_000;
+    this.maxSockets = opts.maxSocketsPerNode ?? 64;
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  /** The leader, asking every node at once; null if none claims it within one call timeout. Caches the answer. */
+  findLeader(): Promise<string | null> {
+    if (this.discovery === null) {
+      this.discovery = this.discover().finally(() => {
+        this.discovery = null;
+      });
+    }
+    return this.discovery;
+  }
+
+  async addEntry(data: string, tid: string = `client-${randomUUID()}`): Promise<AddResult> {
+    let last: string | null = null;
+    const ok = await this.write(async (leader, timeoutMs) => {
+      last = leader;
+      return this.call(leader, 'addEntry', [tid, data], timeoutMs);
+    });
+    return { ok, tid, leader: last };
+  }
+
+  /** Sends setVal(key, value, tid) so retries are applied once. */
+  setVal(key: string, value: string, tid: string = `client-${randomUUID()}`): Promise<boolean> {
+    return this.write((leader, timeoutMs) => this.call(leader, 'setVal', [key, value, tid], timeoutMs));
+  }
+
+  /** Linearizable read through the leader; throws NoLeaderError (or the last error) once the deadline passes. */
+  async getVal(key: string): Promise<string> {
+    return this.withLeader<string>(async (leader, timeoutMs) => {
+      const v = await this.call(leader, 'getVal', [key], timeoutMs);
+      if (typeof v !== 'string') throw new Error(`getVal from ${leader} answered a ${typeof v}, not a string`);
+      return { done: true, value: v };
+    });
+  }
+
+  async status(node: string): Promise<NodeStatus> {
+    return parseNodeStatus(await this.call(node, 'status', [], this.timeoutMs), node);
+  }
+
+  async getLeader(node: string): Promise<string | null> {
+    return parseLeaderHint(await this.call(node, 'getLeader', [], this.timeoutMs));
+  }
+
+  async suspend(node: string, seconds: number): Promise<boolean> {
+    return (await this.call(node, 'suspend', [seconds], this.timeoutMs)) === true;
+  }
+
+  /** The leader this client currently sends to (from the last discovery or answer). */
+  knownLeader(): string | null {
+    return this.leader;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.rpc.values()) c.close();
+    this.rpc.clear();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** A write answered true (committed) or false (not committed, e.g. leadership lost): false is retried, same tid. */
+  private async write(send: (leader: string, timeoutMs: number) => Promise<XmlRpcValue>): Promise<boolean> {
+    try {
+      return await this.withLeader<boolean>(async (leader, timeoutMs) => {
+        const v = await send(leader, timeoutMs);
+        if (v === true) return { done: true, value: true };
+        // false: the node could not commit it in time (or is no longer leader). Rediscover and retry.
+        return { done: false, leaderLost: true };
+      });
+    } catch (err) {
+      if (err instanceof DeadlineError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `attempt` against the leader until it is done or the deadline passes. Connection errors, timeouts and
+   * "not leader" faults make it rediscover the leader; other faults (bad parameters) are thrown at once.
+   */
+  private async withLeader<T>(attempt: (leader: string, timeoutMs: number) => Promise<Attempt<T>>): Promise<T> {
+    const start = Date.now();
+    const deadline = start + this.deadlineMs;
+    let everFound = false;
+    let backoff = MIN_BACKOFF_MS;
+    let lastError: unknown = null;
+    for (let i = 0; i < MAX_ATTEMPTS && !this.closed; i++) {
+      const leader = this.leader ?? (await this.findLeader());
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      if (leader !== null) {
+        everFound = true;
+        try {
+          const r = await attempt(leader, Math.min(this.timeoutMs, remaining));
+          if (r.done) return r.value;
+          if (r.leaderLost) this.forgetLeader(leader);
+        } catch (err) {
+          lastError = err;
+          if (err instanceof RpcFaultError && err.code !== FAULT_NOT_LEADER && err.code !== FAULT_UNAVAILABLE) throw err;
+          if (!(err instanceof RpcFaultError) || err.code === FAULT_NOT_LEADER) this.forgetLeader(leader);
+          this.logger.debug(`raft client: ${leader}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      const pause = Math.min(backoff, deadline - Date.now());
+      if (pause <= 0) break;
+      await sleep(pause);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+    if (!everFound) throw new NoLeaderError(Date.now() - start, this.nodes);
+    throw new DeadlineError(Date.now() - start, lastError);
+  }
+
+  private forgetLeader(leader: string): void {
+    // Only if nobody has found a newer one meanwhile.
+    if (this.leader === leader) this.leader = null;
+  }
+
+  private async discover(): Promise<string | null> {
+    const hints = new Map<string, number>();
+    const claimed = await firstTrue(
+      this.nodes.map(async (node) => {
+        const [isLeader, hint] = await Promise.allSettled([
+          this.call(node, 'isLeader', [], this.timeoutMs),
+          this.call(node, 'getLeader', [], this.timeoutMs),
+        ]);
+        if (hint.status === 'fulfilled') {
+          const h = parseLeaderHint(hint.value);
+          if (h !== null) hints.set(h, (hints.get(h) ?? 0) + 1);
+        }
+        return isLeader.status === 'fulfilled' && isLeader.value === true ? node : null;
+      }),
+    );
+    if (claimed !== null) return this.adopt(claimed);
+    // Nobody in our list claims it, but some name a leader we were not told about (e.g. a partial --nodes list).
+    const named = [...hints.entries()].sort((a, b) => b[1] - a[1]).map(([h]) => h);
+    for (const h of named) {
+      if (this.nodes.includes(h)) continue;
+      const yes = await this.call(h, 'isLeader', [], this.timeoutMs).catch(() => false);
+      if (yes === true) return this.adopt(h);
+    }
+    return null;
+  }
+
+  private adopt(leader: string): string {
+    if (leader !== this.leader) this.logger.info(`raft client: leader is ${leader}`);
+    this.leader = leader;
+    return leader;
+  }
+
+  private call(node: string, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {
+    let c = this.rpc.get(node);
+    if (c === undefined) {
+      const { host, port } = splitHostPort(node);
+      c = new RpcClient(host, port, { timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
+      this.rpc.set(node, c);
+    }
+    return c.call(method, params, timeoutMs);
+  }
+}
+
+/** The operation found a leader at some point but could not complete before its deadline. */
+export class DeadlineError extends Error {
+  constructor(
+    readonly waitedMs: number,
+    readonly lastError: unknown,
+  ) {
+    const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+    super(`operation did not complete within ${waitedMs} ms${why}`);
+    this.name = 'DeadlineError';
+  }
+}
+
+/** Resolves with the first non-null result as soon as it arrives, or null once all are settled. */
+function firstTrue(tasks: Promise<string | null>[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    let pending = tasks.length;
+    if (pending === 0) resolve(null);
+    for (const t of tasks) {
+      t.then(
+        (v) => {
+          if (v !== null) resolve(v);
+        },
+        () => undefined,
+      ).finally(() => {
+        if (--pending === 0) resolve(null);
+      });
+    }
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
