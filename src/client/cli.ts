@@ -1,0 +1,86 @@
+// `npm run run_client`: the command-line client. Parses arguments (cli-args.ts), finds the target nodes (targets.ts)
+// and runs one command (commands.ts) or the shell (shell.ts). Exit codes: 0 done, 1 the cluster did not do it
+// (no leader in time, not committed, unreachable), 2 bad usage or a missing/broken target list.
+import { createLogger, silentLogger } from '../util/logger.js';
+import { USAGE, UsageError, parseCliArgs, type CliArgs } from './cli-args.js';
+import { addCommand, describeFailure, getCommand, leaderCommand, setCommand, statusCommand, suspendCommand, type CommandContext } from './commands.js';
+import { RaftClient, type RaftClientOptions } from './raft-client.js';
+import { runShell } from './shell.js';
+import { TargetError, resolveTargets } from './targets.js';
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function run(args: CliArgs, nodes: string[]): Promise<number> {
+  const clientOptions: RaftClientOptions = {
+    timeoutMs: args.timeoutMs,
+    deadlineMs: args.deadlineMs,
+    maxSocketsPerNode: Math.max(64, args.concurrency),
+    logger: args.verbose ? createLogger({ label: 'client', level: 'debug' }) : silentLogger,
+  };
+  if (args.command === 'shell') {
+    return runShell({ nodes, clientOptions, input: process.stdin, out, err, prompt: process.stdin.isTTY === true });
+  }
+  const client = new RaftClient(nodes, clientOptions);
+  const ctx: CommandContext = { client, nodes, out, err };
+  const p = args.positional;
+  try {
+    switch (args.command) {
+      case 'add':
+        return await addCommand(ctx, p[0], args.count, args.concurrency);
+      case 'set':
+        return await setCommand(ctx, p[0], p[1]);
+      case 'get':
+        return await getCommand(ctx, p[0]);
+      case 'leader':
+        return await leaderCommand(ctx);
+      case 'status':
+        return await statusCommand(ctx);
+      case 'suspend':
+        return await suspendCommand(ctx, nodes[Number(p[0]) - 1] ?? p[0], p[1]);
+      default:
+        throw new UsageError(`unknown command '${args.command}'`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`run_client: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    out(USAGE);
+    return 0;
+  }
+  let nodes: string[];
+  try {
+    ({ nodes } = resolveTargets(args.targets, process.cwd()));
+  } catch (e) {
+    if (!(e instanceof TargetError)) throw e;
+    err(`run_client: ${e.message}`);
+    return 2;
+  }
+  try {
+    return await run(args, nodes);
+  } catch (e) {
+    err(`run_client: ${describeFailure(e)}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    err(`run_client: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  },
+);

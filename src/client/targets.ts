@@ -1,0 +1,75 @@
+// Which nodes the client talks to: --nodes, a cluster config, a deploy inventory, ./inventory.json, or the local
+// cluster's data/cluster/cluster.json, in that order (contracts.md). Every failure is one line saying what to fix.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TargetSource } from './cli-args.js';
+import { splitHostPort } from './node-status.js';
+
+export class TargetError extends Error {}
+
+export const LOCAL_CLUSTER_CONFIG = path.join('data', 'cluster', 'cluster.json');
+export const DEFAULT_INVENTORY = 'inventory.json';
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TargetError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new TargetError(`${what} ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function checked(nodes: unknown[], where: string): string[] {
+  if (nodes.length === 0) throw new TargetError(`${where} lists no nodes`);
+  return nodes.map((n, i) => {
+    if (typeof n !== 'string') throw new TargetError(`${where}: node ${i + 1} is not a "HOST:PORT" string`);
+    try {
+      splitHostPort(n);
+    } catch (err) {
+      throw new TargetError(`${where}: ${(err as Error).message}`);
+    }
+    return n;
+  });
+}
+
+function fromConfig(file: string): string[] {
+  const cfg = readJson(file, 'cluster config');
+  const nodes = typeof cfg === 'object' && cfg !== null ? (cfg as { nodes?: unknown }).nodes : undefined;
+  if (!Array.isArray(nodes)) throw new TargetError(`cluster config ${file} has no "nodes" array`);
+  return checked(nodes, `cluster config ${file}`);
+}
+
+function fromInventory(file: string): string[] {
+  const inv = readJson(file, 'inventory');
+  const hosts = typeof inv === 'object' && inv !== null ? (inv as { hosts?: unknown }).hosts : undefined;
+  if (!Array.isArray(hosts)) throw new TargetError(`inventory ${file} has no "hosts" array`);
+  const nodes = hosts.map((h: unknown) => (typeof h === 'object' && h !== null ? (h as { node?: unknown }).node : undefined));
+  return checked(nodes, `inventory ${file} (hosts[].node)`);
+}
+
+/** Resolves relative to `cwd` (npm runs scripts from the package root). */
+export function resolveTargets(src: TargetSource, cwd: string): { nodes: string[]; from: string } {
+  switch (src.kind) {
+    case 'nodes':
+      return { nodes: checked(src.nodes, '--nodes'), from: '--nodes' };
+    case 'config':
+      return { nodes: fromConfig(path.resolve(cwd, src.file)), from: src.file };
+    case 'inventory':
+      return { nodes: fromInventory(path.resolve(cwd, src.file)), from: src.file };
+    case 'default': {
+      const inv = path.resolve(cwd, DEFAULT_INVENTORY);
+      if (existsSync(inv)) return { nodes: fromInventory(inv), from: DEFAULT_INVENTORY };
+      const local = path.resolve(cwd, LOCAL_CLUSTER_CONFIG);
+      if (existsSync(local)) return { nodes: fromConfig(local), from: LOCAL_CLUSTER_CONFIG };
+      throw new TargetError(
+        `no target nodes: give --nodes, --config or --inventory, create ./${DEFAULT_INVENTORY}, or start a local cluster ` +
+          `(npm run cluster writes ${LOCAL_CLUSTER_CONFIG})`,
+      );
+    }
+  }
+}
