@@ -17,9 +17,9 @@ export const FAULT = {
   badParams: FaultCode.invalidParams,
   internal: FaultCode.internalError,
   /** This node cannot serve the call because it is not the leader and could not reach one: ask another node. */
-  notLeader: -32010,
-  /** Suspended, starting, stopping or timed out: try again later or elsewhere. */
-  unavailable: -32011,
+  notLeader: 421,
+  /** Suspended, starting, stopping or timed out: try again later or elsewhere. (The client library relies on both.) */
+  unavailable: 503,
 } as const;
 
 export const MAX_SUSPEND_SECONDS = 3600;
