@@ -33,7 +33,6 @@ export async function addCommand(ctx: CommandContext, data: string | undefined, 
   }
   const latencies: number[] = [];
   let next = 0;
-  let failed = 0;
   let firstError: unknown = null;
   const start = process.hrtime.bigint();
   const worker = async (): Promise<void> => {
@@ -43,9 +42,7 @@ export async function addCommand(ctx: CommandContext, data: string | undefined, 
       try {
         const r = await ctx.client.addEntry(`${base} #${i + 1}`);
         if (r.ok) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        else failed++;
       } catch (e) {
-        failed++;
         firstError ??= e;
         // No leader at all: the remaining entries would fail the same way after the same wait.
         if (e instanceof NoLeaderError) next = count;
@@ -61,8 +58,9 @@ export async function addCommand(ctx: CommandContext, data: string | undefined, 
       `${(committed / seconds).toFixed(0)} entries/s, latency p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
       `p99 ${percentile(latencies, 99).toFixed(1)} ms (leader ${ctx.client.knownLeader() ?? '?'})`,
   );
-  if (failed > 0) ctx.err(`${failed} entries not committed${firstError !== null ? `: ${describeFailure(firstError)}` : ''}`);
-  return failed === 0 ? 0 : 1;
+  const missing = count - committed;
+  if (missing > 0) ctx.err(`${missing} entries not committed${firstError !== null ? `: ${describeFailure(firstError)}` : ''}`);
+  return missing === 0 ? 0 : 1;
 }
 
 export async function setCommand(ctx: CommandContext, key: string, value: string): Promise<number> {

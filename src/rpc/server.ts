@@ -26,6 +26,8 @@ export interface RpcServer {
   close(): Promise<void>;
   /** While paused the server holds no conversation: every connection is destroyed without a reply. */
   setPaused(p: boolean): void;
+  /** Connections accepted since start and open now (tests use it to check that clients reuse connections). */
+  stats(): { accepted: number; open: number };
 }
 
 /** Idle keep-alive sockets live longer than a client's pool keeps them, so the client side closes first (no races). */
@@ -41,6 +43,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const sockets = new Set<Socket>();
   let paused = false;
   let closing = false;
+  let accepted = 0;
 
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     if (paused) {
@@ -58,6 +61,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       socket.destroy();
       return;
     }
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -129,6 +133,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
           paused = p;
           if (p) for (const s of sockets) s.destroy();
         },
+        stats: () => ({ accepted, open: sockets.size }),
         close(): Promise<void> {
           closing = true;
           return new Promise((done) => {
