@@ -1,0 +1,189 @@
+// A chaos run on real processes: N node processes on loopback behind fault-injecting proxies, concurrent clients
+// recording a history, a nemesis breaking things for `seconds`, then heal, quiesce, stop, and judge: linearizable
+// history, every raftlog a prefix of one history holding every acknowledged write exactly once, one leader per term.
+// Bounded in time; every process, proxy and directory it made is gone when it returns (unless keepDir).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkAppendLog } from '../check/log-model.js';
+import { checkKvHistory } from '../check/kv-model.js';
+import { RaftClient } from '../client/raft-client.js';
+import { startLocalCluster, type LocalCluster } from '../node/local-cluster.js';
+import { findFreePorts, takenPorts } from '../node/ports.js';
+import { seededFloat, seededRandom } from '../util/seeded-random.js';
+import { runClientWorker, type ChaosHistory, type WorkerCounts } from './client-worker.js';
+import { LeaderObserver } from './leader-observer.js';
+import { ChaosNemesis, sleep, type ChaosFault } from './nemesis.js';
+import { PartitionProxy, type ProxyStats } from './partition-proxy.js';
+import { PartitionTable } from './partitions.js';
+import { checkRaftlogs } from './raftlog-check.js';
+
+export interface ChaosOptions {
+  nodes: number;
+  /** How long the nemesis runs; healing and checking come on top (bounded, typically 10-30 s). */
+  seconds: number;
+  clients?: number;
+  seed?: number;
+  keepDir?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  ok: boolean;
+  verdict: string;
+  problems: string[];
+  dataDir: string;
+  ops: { total: number; writesAcked: number; writesUnknown: number; readsOk: number; readsFailed: number };
+  faults: Record<ChaosFault, number>;
+  leadersSeen: { term: number; id: string }[];
+  committedEntries: number;
+  raftlogLengths: number[];
+  proxy: ProxyStats;
+  wallSeconds: number;
+}
+
+/** The nodes bind here; their ids (127.0.0.1:port) belong to the proxies. */
+const NODE_LISTEN_HOST = '127.0.0.2';
+const KEYS = ['x', 'y', 'z'];
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const log = o.log ?? (() => undefined);
+  const started = performance.now();
+  const random = seededFloat(seededRandom(o.seed ?? Date.now() % 1_000_000));
+  const dataDir = mkdtempSync(join(tmpdir(), 'raft-chaos-'));
+  const table = new PartitionTable();
+  const proxies: PartitionProxy[] = [];
+  const clients: RaftClient[] = [];
+  let cluster: LocalCluster | null = null;
+  let nemesis: ChaosNemesis | null = null;
+  let observer: LeaderObserver | null = null;
+  const problems: string[] = [];
+  const history: ChaosHistory = { writes: [], kv: [] };
+  const counts: WorkerCounts = { writesAcked: 0, writesUnknown: 0, readsOk: 0, readsFailed: 0 };
+  let raftlogLengths: number[] = [];
+  let committedEntries = 0;
+  try {
+    const ports = await freePortsOnBothHosts(o.nodes);
+    cluster = await startLocalCluster({ nodes: o.nodes, dataDir, ports, logLevel: 'warn', extraArgs: ['--listen', NODE_LISTEN_HOST] });
+    for (const node of cluster.nodes) {
+      proxies.push(await PartitionProxy.start({ nodeId: node.id, targetHost: NODE_LISTEN_HOST, targetPort: node.port, policy: table }));
+    }
+    log(`cluster of ${o.nodes} up in ${dataDir}; proxies on ${cluster.endpoints.join(', ')}`);
+    const first = await cluster.waitForLeader(30_000);
+    log(`first leader ${first.id} (term ${first.term})`);
+
+    observer = new LeaderObserver(cluster);
+    observer.start();
+    const obs = observer;
+    const admin = new RaftClient(cluster.endpoints, { timeoutMs: 1000, deadlineMs: 3000 });
+    clients.push(admin);
+    nemesis = new ChaosNemesis({
+      cluster,
+      table,
+      suspend: (node, seconds) => admin.suspend(node, seconds),
+      leaderIndex: () => obs.latestLeader,
+      random,
+      log,
+    });
+
+    let stopClients = false;
+    let opIds = 0;
+    const runTag = `chaos${Math.floor(random() * 1e9).toString(36)}`;
+    const workers = Array.from({ length: o.clients ?? 4 }, (_, i) => {
+      const client = new RaftClient(cluster!.endpoints, { timeoutMs: 1000, deadlineMs: 5000 });
+      clients.push(client);
+      return runClientWorker({
+        index: i + 1,
+        client,
+        history,
+        counts,
+        keys: KEYS,
+        runTag,
+        random,
+        nextOpId: () => opIds++,
+        shouldStop: () => stopClients,
+      });
+    });
+
+    await nemesis.run(performance.now() + o.seconds * 1000);
+    await nemesis.healAll();
+    const after = await cluster.waitForLeader(30_000);
+    log(`after healing: leader ${after.id} (term ${after.term})`);
+    await sleep(2000); // let clients complete a few operations on the healed cluster
+    stopClients = true;
+    await Promise.all(workers);
+    await waitForQuiescence(cluster, 30_000, problems);
+    await observer.stop();
+    observer = null;
+    await cluster.stop();
+
+    const verdict = checkRaftlogs(cluster.nodes.map((n) => join(n.dataDir, 'raftlog')));
+    raftlogLengths = verdict.lengths;
+    committedEntries = verdict.history.length;
+    if (!verdict.ok) problems.push(`raftlogs: ${verdict.message}`);
+    const tids = verdict.history.filter((e) => e.tid !== '').map((e) => e.tid);
+    const writes = checkAppendLog(history.writes, tids);
+    if (writes.verdict !== 'ok') problems.push(`acknowledged writes: ${writes.verdict}: ${writes.message}`);
+    const kv = checkKvHistory(history.kv);
+    if (kv.verdict !== 'ok') problems.push(`linearizability: ${kv.verdict}: ${kv.message}`);
+    if (obs.conflicts.length > 0) problems.push(`election safety: ${obs.conflicts.join('; ')}`);
+
+    return {
+      ok: problems.length === 0,
+      verdict: problems.length === 0 ? 'ok' : 'FAILED',
+      problems,
+      dataDir,
+      ops: { total: history.writes.length + counts.readsOk + counts.readsFailed, ...counts },
+      faults: { ...nemesis.counts },
+      leadersSeen: [...obs.leaderByTerm].sort((a, b) => a[0] - b[0]).map(([term, id]) => ({ term, id })),
+      committedEntries,
+      raftlogLengths,
+      proxy: sumStats(proxies),
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    nemesis?.continueAll();
+    await observer?.stop();
+    for (const c of clients) c.close();
+    if (cluster) await cluster.stop();
+    await Promise.all(proxies.map((p) => p.close()));
+    if (!o.keepDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Ports free on 127.0.0.1 (for the proxies) and on the nodes' listen host. */
+async function freePortsOnBothHosts(count: number): Promise<number[]> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const ports = await findFreePorts(count);
+    if ((await takenPorts(NODE_LISTEN_HOST, ports)).length === 0) return ports;
+  }
+  throw new Error(`no ${count} free ports on both 127.0.0.1 and ${NODE_LISTEN_HOST}`);
+}
+
+/** Waits until every node has applied the same, highest commit index (bounded); notes it if that never happens. */
+async function waitForQuiescence(cluster: LocalCluster, timeoutMs: number, problems: string[]): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  while (performance.now() < deadline) {
+    const all = await Promise.all(cluster.nodes.map((_, i) => cluster.status(i, 1000)));
+    last = JSON.stringify(all.map((s) => (s ? `${s.role} c${s.commitIndex} a${s.lastApplied}` : 'no answer')));
+    const answered = all.filter((s) => s !== null);
+    if (answered.length === all.length) {
+      const commit = Math.max(...answered.map((s) => s!.commitIndex));
+      if (answered.every((s) => s!.lastApplied === commit && s!.commitIndex === commit)) return;
+    }
+    await sleep(200);
+  }
+  problems.push(`nodes did not converge within ${timeoutMs} ms after healing: ${last}`);
+}
+
+function sumStats(proxies: PartitionProxy[]): ProxyStats {
+  const t: ProxyStats = { forwarded: 0, requestsSwallowed: 0, repliesSwallowed: 0, upstreamErrors: 0 };
+  for (const p of proxies) {
+    t.forwarded += p.stats.forwarded;
+    t.requestsSwallowed += p.stats.requestsSwallowed;
+    t.repliesSwallowed += p.stats.repliesSwallowed;
+    t.upstreamErrors += p.stats.upstreamErrors;
+  }
+  return t;
+}
