@@ -29,6 +29,8 @@ class PeerPipeline {
   inflight = 0;
   /** For logging only the transitions between reachable and unreachable, not every failed heartbeat. */
   reachable = true;
+  /** Until a peer answered once, failures are startup noise (it may simply not be up yet): logged at debug only. */
+  everReached = false;
   readonly client: RpcClient;
 
   constructor(readonly peer: NodeId, timeoutMs: number) {
@@ -61,6 +63,7 @@ export class PeerTransport {
     reply
       .then((resp) => {
         this.markReachable(pipe, true, '');
+        pipe.everReached = true;
         if (!this.closed) this.opts.onResponse(resp);
       })
       .catch((err: unknown) => {
@@ -94,7 +97,12 @@ export class PeerTransport {
   private markReachable(pipe: PeerPipeline, ok: boolean, why: string): void {
     if (ok === pipe.reachable) return;
     pipe.reachable = ok;
-    if (ok) this.opts.logger.info(`peer ${pipe.peer} reachable again`);
-    else if (!this.closed) this.opts.logger.warn(`peer ${pipe.peer} unreachable: ${why}`);
+    if (ok) {
+      if (pipe.everReached) this.opts.logger.info(`peer ${pipe.peer} reachable again`);
+      pipe.everReached = true;
+    } else if (!this.closed) {
+      if (pipe.everReached) this.opts.logger.warn(`peer ${pipe.peer} unreachable: ${why}`);
+      else this.opts.logger.debug(`peer ${pipe.peer} not reachable yet: ${why}`);
+    }
   }
 }
