@@ -26,7 +26,7 @@ export interface ShellOptions {
   prompt: boolean;
 }
 
-/** Runs until quit or EOF; returns 0, or 1 if the last command failed (so scripts can check). */
+/** Runs until quit or EOF; returns 0, or 1 if any command failed (so a piped script can be checked). */
 export async function runShell(opts: ShellOptions): Promise<number> {
   let nodes = opts.nodes;
   let connected: string | null = null;
@@ -36,6 +36,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
     if (opts.prompt) process.stdout.write('raft> ');
   };
   let lastCode = 0;
+  let anyFailed = false;
   prompt();
   try {
     for await (const raw of rl) {
@@ -98,11 +99,12 @@ export async function runShell(opts: ShellOptions): Promise<number> {
         opts.err(`error: ${describeFailure(e)}`);
         lastCode = 1;
       }
+      if (lastCode !== 0) anyFailed = true;
       prompt();
     }
   } finally {
     rl.close();
     client.close();
   }
-  return lastCode;
+  return anyFailed ? 1 : 0;
 }
