@@ -329,11 +329,16 @@ export class NodeRuntime {
     // Committed entries handed out are already durable in the WAL (the core hands out only persisted ones), so their
     // raftlog lines may ride this Ready's fsync instead of costing one of their own.
     if (rd.committed.length > 0) this.storage.appendCommitted(rd.committed);
+    // A leader's AppendRequests may leave before its own fsync (Raft thesis §10.2.1): the core counts the leader's
+    // own entries toward commit only once advance() says they are durable, so followers persisting in parallel with
+    // us is safe and saves one fsync of latency. Everything else (votes, responses) waits for the disk.
+    const early = rd.mustSync && rd.softState.role === 'leader';
+    if (early) this.dispatch(rd.messages.filter((m) => m.type === 'append'));
     if (rd.mustSync) await this.storage.sync();
     else if (rd.hardState !== null || rd.committed.length > 0) this.scheduleLazySync();
 
     this.noteSoftState(rd.softState);
-    this.dispatch(rd.messages);
+    this.dispatch(early ? rd.messages.filter((m) => m.type !== 'append') : rd.messages);
     this.apply(rd.committed);
     for (const r of rd.reads) this.reads.resolve(r.ctx, r.index);
     for (const ctx of rd.failedReads) this.reads.reject(ctx, new NotLeaderError(rd.softState.leader));
