@@ -37,8 +37,12 @@ export interface AddResult {
   leader: string | null;
 }
 
-/** Fault codes a node uses for "ask the leader" and "try again later" (src/node/handlers.ts). */
-const FAULT_NOT_LEADER = 421;
+/**
+ * Faults that say the request itself is wrong (bad parameters, unknown method, unparsable): retrying cannot help.
+ * 400 is the node's own "bad parameters" code (src/node/handlers.ts); the others are the rpc layer's.
+ */
+const FAULTS_NOT_RETRYABLE: ReadonlySet<number> = new Set([400, -32600, -32601, -32602, -32700]);
+/** "Try again later" from a node (starting, suspended, commit timeout): keep the leader, back off. */
 const FAULT_UNAVAILABLE = 503;
 
 const MIN_BACKOFF_MS = 20;
@@ -147,7 +151,7 @@ export class RaftClient {
 
   /**
    * Runs `attempt` against the leader until it is done or the deadline passes. Connection errors, timeouts and
-   * "not leader" faults make it rediscover the leader; other faults (bad parameters) are thrown at once.
+   * faults make it rediscover the leader, except faults about the request itself (thrown at once).
    */
   private async withLeader<T>(attempt: (leader: string, timeoutMs: number) => Promise<Attempt<T>>): Promise<T> {
     const start = Date.now();
@@ -167,8 +171,9 @@ export class RaftClient {
           if (r.leaderLost) this.forgetLeader(leader);
         } catch (err) {
           lastError = err;
-          if (err instanceof RpcFaultError && err.code !== FAULT_NOT_LEADER && err.code !== FAULT_UNAVAILABLE) throw err;
-          if (!(err instanceof RpcFaultError) || err.code === FAULT_NOT_LEADER) this.forgetLeader(leader);
+          if (err instanceof RpcFaultError && FAULTS_NOT_RETRYABLE.has(err.code)) throw err;
+          // Not leader (421), internal trouble, or unreachable: ask everyone again.
+          if (!(err instanceof RpcFaultError && err.code === FAULT_UNAVAILABLE)) this.forgetLeader(leader);
           this.logger.debug(`raft client: ${leader}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }

@@ -19,6 +19,8 @@ export interface FakeCluster {
   failWrites: number;
   /** The leader commits but drops the connection (no answer) for this many writes. */
   dropWrites: number;
+  /** The leader answers this many writes with an internal-error fault (500) before behaving. */
+  internalErrors: number;
   /** A follower answers writes with a "not leader" fault (true) or false (false). */
   followerFaults: boolean;
   servers: RpcServer[];
@@ -27,7 +29,7 @@ export interface FakeCluster {
 
 export async function startFakeCluster(size: number, leader: number | null): Promise<FakeCluster> {
   const fc: FakeCluster = {
-    nodes: [], leader, hint: 'leader', attempts: [], committed: [], kv: new Map(), failWrites: 0, dropWrites: 0,
+    nodes: [], leader, hint: 'leader', attempts: [], committed: [], kv: new Map(), failWrites: 0, dropWrites: 0, internalErrors: 0,
     followerFaults: true, servers: [],
     async close() {
       await Promise.all(fc.servers.map((s) => s.close()));
@@ -61,6 +63,10 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
         setTimeout(() => fc.servers[me].setPaused(false), 50);
         return false;
       }
+      if (fc.internalErrors > 0) {
+        fc.internalErrors--;
+        throw new RpcFault(500, 'internal: storage hiccup');
+      }
       if (fc.failWrites > 0) {
         fc.failWrites--;
         return false;
@@ -80,7 +86,13 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
         isLeader: async () => isLeader(),
         getLeader: async () => (isLeader() ? hintOfSelf(fc, me) : hintFor()),
         addEntry: async ([tid, data]) => write(String(tid), () => void data),
-        setVal: async ([key, value, tid]) => write(String(tid ?? `anon-${Math.random()}`), () => fc.kv.set(String(key), String(value))),
+        setVal: async ([key, value, tid]) => {
+          if (key === 'bad-key') {
+            fc.attempts[me].push(String(tid));
+            throw new RpcFault(400, 'setVal: parameter 1 (key) is not acceptable');
+          }
+          return write(String(tid ?? `anon-${Math.random()}`), () => fc.kv.set(String(key), String(value)));
+        },
         getVal: async ([key]) => {
           if (!isLeader()) throw new RpcFault(421, 'not the leader');
           return fc.kv.get(String(key)) ?? '';

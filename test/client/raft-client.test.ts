@@ -2,6 +2,7 @@
 // same tid, and the NoLeaderError a user sees when nobody leads.
 import { expect } from 'chai';
 import { NoLeaderError, RaftClient } from '../../src/client/raft-client.js';
+import { RpcFaultError } from '../../src/rpc/client.js';
 import { deadAddress, startFakeCluster, type FakeCluster } from './fake-cluster.js';
 
 describe('RaftClient', function () {
@@ -97,5 +98,17 @@ describe('RaftClient', function () {
     await new Promise((r) => setTimeout(r, 100));
     const during = await client.status(fc.nodes[0]).catch((e: unknown) => e);
     expect(during).to.be.instanceOf(Error);
+  });
+
+  it('does not retry a request the node calls malformed (bad-parameters fault), but does retry a 500', async () => {
+    fc = await startFakeCluster(1, 0);
+    client = new RaftClient(fc.nodes, { timeoutMs: 2000, deadlineMs: 10_000 });
+    const err = await client.setVal('bad-key', 'v', 'tid-bad').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(RpcFaultError);
+    expect((err as RpcFaultError).code).to.equal(400);
+    expect(fc.attempts[0]).to.deep.equal(['tid-bad']);
+    fc.internalErrors = 2;
+    expect(await client.setVal('k', 'v', 'tid-500')).to.equal(true);
+    expect(fc.attempts[0].filter((t) => t === 'tid-500')).to.have.length(3);
   });
 });
