@@ -73,6 +73,7 @@ export class RpcClient {
     } catch (err) {
       // One retry on a fresh socket when a pooled one turned out dead; the server never saw the request.
       if (!(err instanceof StaleSocketError)) throw err;
+      if (this.closed) throw new RpcConnectionError(`client for ${this.target} was closed during the call`, this.target);
       text = await this.post(body, deadline, budget);
     }
     let decoded;
