@@ -72,7 +72,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     opts.logger.debug(`rpc: bad HTTP request: ${err.message}`);
   });
 
-  function reject(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string): void {
+  function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string): void {
     // Stop reading: whatever else the client sends is not worth receiving (an oversize body in particular).
     req.pause();
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
@@ -97,14 +97,14 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   }
 
   async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return reject(req, res, 405, 'XML-RPC takes POST requests only\n');
+    if (req.method !== 'POST') return refuse(req, res, 405, 'XML-RPC takes POST requests only\n');
     const type = req.headers['content-type'];
-    if (type !== undefined && !/xml/i.test(type)) return reject(req, res, 415, `XML-RPC needs an XML body, got ${type}\n`);
+    if (type !== undefined && !/xml/i.test(type)) return refuse(req, res, 415, `XML-RPC needs an XML body, got ${type}\n`);
     const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > opts.maxBodyBytes) return reject(req, res, 413, `body larger than ${opts.maxBodyBytes} bytes\n`);
+    if (declared > opts.maxBodyBytes) return refuse(req, res, 413, `body larger than ${opts.maxBodyBytes} bytes\n`);
 
     const body = await readBody(req, opts.maxBodyBytes);
-    if (body === 'too-large') return reject(req, res, 413, `body larger than ${opts.maxBodyBytes} bytes\n`);
+    if (body === 'too-large') return refuse(req, res, 413, `body larger than ${opts.maxBodyBytes} bytes\n`);
     if (body === 'aborted') return;
 
     let method = '';
@@ -120,10 +120,10 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     }
   }
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
+  return new Promise((resolve, fail) => {
+    server.once('error', fail);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       server.on('error', (err) => opts.logger.error(`rpc server: ${err.message}`));
       const addr = server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : opts.port;
