@@ -2,7 +2,8 @@
 import type { ChaosReport } from './run-chaos.js';
 
 export function formatChaosReport(r: ChaosReport): string {
-  const leaders = r.leadersSeen.map((l) => `t${l.term}:${l.id}`).join(' ');
+  const all = r.leadersSeen.map((l) => `t${l.term}:${l.id}`);
+  const leaders = all.length > 12 ? [...all.slice(0, 6), '...', ...all.slice(-6)].join(' ') : all.join(' ');
   return [
     `chaos: ${r.ops.total} operations (writes acked ${r.ops.writesAcked}, unknown outcome ${r.ops.writesUnknown}; ` +
       `reads ok ${r.ops.readsOk}, failed ${r.ops.readsFailed}) in ${r.wallSeconds.toFixed(1)} s`,
