@@ -1,0 +1,54 @@
+// Entry point of the deploy tasks: parse, load the inventory, run the task over the hosts, exit with its code.
+import { DEPLOY_USAGE, DeployUsageError, parseDeployArgs, type TaskName } from './cli-args.js';
+import { InventoryError, loadInventory, type Inventory } from './inventory.js';
+import type { TaskOptions } from './options.js';
+import { cleanNodes } from './tasks/clean.js';
+import { getRaftlog } from './tasks/get-raftlog.js';
+import { fetchLogs } from './tasks/logs.js';
+import { saveIp } from './tasks/saveip.js';
+import { startNodes } from './tasks/start.js';
+import { statusNodes } from './tasks/status.js';
+import { stopNodes } from './tasks/stop.js';
+import { uploadClient } from './tasks/upload-client.js';
+import { uploadNode } from './tasks/upload-node.js';
+
+const TASK_RUNNERS: Record<TaskName, (inv: Inventory, opts: TaskOptions) => Promise<number>> = {
+  upload_node: uploadNode,
+  upload_client: uploadClient,
+  saveip: saveIp,
+  start: startNodes,
+  stop: stopNodes,
+  status: statusNodes,
+  clean: cleanNodes,
+  logs: fetchLogs,
+  get_raftlog: getRaftlog,
+};
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'help' || argv.includes('--help')) {
+    console.log(DEPLOY_USAGE);
+    return 0;
+  }
+  const args = parseDeployArgs(argv);
+  let inv = loadInventory(args.inventory);
+  if (args.only.length > 0) {
+    const unknown = args.only.filter((n) => !inv.hosts.some((h) => h.name === n));
+    if (unknown.length > 0) throw new DeployUsageError(`--hosts: not in the inventory: ${unknown.join(', ')}`);
+    inv = { ...inv, hosts: inv.hosts.filter((h) => args.only.includes(h.name)) };
+  }
+  const started = Date.now();
+  const code = await TASK_RUNNERS[args.task](inv, { ...args, log: (line) => console.error(`${args.task}: ${line}`) });
+  console.error(`${args.task}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as Error;
+    if (e instanceof DeployUsageError) console.error(`${e.message}\n${DEPLOY_USAGE}`);
+    else if (e instanceof InventoryError) console.error(e.message);
+    else console.error(`deploy: ${e?.message ?? String(err)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,12 @@
+// Options every deploy task understands (parsed in cli.ts).
+import type { RunOptions } from './run-hosts.js';
+
+export interface TaskOptions extends RunOptions {
+  /** upload_*: run tsc before packing (default true; --no-build ships dist/ as it is). */
+  build: boolean;
+  /** upload_*: ship this machine's node binary too, for machines without Node 20. */
+  withNode: boolean;
+  /** get_raftlog / logs: local folder that receives <host>/... (defaults raftlog/ and logs/). */
+  outDir?: string;
+  log: (line: string) => void;
+}

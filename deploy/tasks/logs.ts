@@ -1,0 +1,17 @@
+// deploy:logs -- fetch each node's node.log (and its stdout, node.out) into logs/<host>/.
+import type { Inventory } from '../inventory.js';
+import { layoutOf } from '../layout.js';
+import type { TaskOptions } from '../options.js';
+import { report, runOnHosts } from '../run-hosts.js';
+import { downloadFile } from './download.js';
+
+export async function fetchLogs(inv: Inventory, opts: TaskOptions): Promise<number> {
+  const outDir = opts.outDir ?? 'logs';
+  const outcomes = await runOnHosts('logs', inv, async (ctx) => {
+    const l = layoutOf(ctx.host);
+    const log = await downloadFile(ctx, l.nodeLog, outDir, 'node.log');
+    const out = await downloadFile(ctx, l.stdout, outDir, 'node.out').catch(() => null);
+    return { message: `${log.local} (${log.bytes} bytes)${out ? `, ${out.local}` : ''}` };
+  }, opts);
+  return report('logs', outcomes);
+}
