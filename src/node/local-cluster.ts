@@ -84,7 +84,7 @@ export interface LocalCluster {
 /** Thrown before anything is started when a port is already taken. */
 export class PortInUseError extends Error {
   constructor(readonly host: string, readonly ports: number[]) {
-    super(`port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} on ${host} already in use; stop what holds them or choose another base port`);
+    super(`port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} on ${host} already in use; stop what holds ${ports.length > 1 ? 'them' : 'it'} or choose another base port`);
     this.name = 'PortInUseError';
   }
 }
