@@ -23,7 +23,8 @@ export async function startNodes(inv: Inventory, opts: TaskOptions): Promise<num
       runningPidSnippet(l),
       'if [ -n "$PID" ]; then echo "already running (pid $PID)"; exit 0; fi',
       nodeBinSnippet(l, q),
-      sh`mkdir -p ${l.data}`,
+      // Create node.out before the background start, so the READY poll below never races its creation.
+      sh`mkdir -p ${l.data} && : > ${l.stdout}`,
       sh`setsid nohup "$NODE" ${l.app}/dist/src/node/main.js --config ${l.clusterConfig} --data-dir ${l.data} --address-file ${l.address}` +
         listen + sh` < /dev/null > ${l.stdout} 2>&1 &`,
       sh`echo $! > ${l.pidFile}`,

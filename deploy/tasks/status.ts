@@ -32,8 +32,11 @@ export function statusTable(outcomes: HostOutcome<HostStatus>[]): string[] {
 export async function statusNodes(inv: Inventory, opts: TaskOptions): Promise<number> {
   const outcomes = await runOnHosts<HostStatus>('status', inv, async (ctx) => {
     const l = layoutOf(ctx.host);
-    const r = await ctx.run(`${runningPidSnippet(l)}; echo "$PID"; ` + sh`wc -l < ${l.raftlog} 2>/dev/null || echo 0`);
-    const [pid = '', lines = '0'] = r.stdout.split('\n').map((s) => s.trim());
+    // Labelled lines: node-ssh trims the output, so positions alone would shift when the pid is empty.
+    const r = await ctx.run(`${runningPidSnippet(l)}; echo "pid=$PID"; ` + sh`echo "lines=$(wc -l < ${l.raftlog} 2>/dev/null || echo 0)"`);
+    const field = (k: string): string => r.stdout.split('\n').find((s) => s.startsWith(`${k}=`))?.slice(k.length + 1).trim() ?? '';
+    const pid = field('pid');
+    const lines = field('lines');
     const up = pid !== '';
     ctx.progress('asking the node');
     const rpc = up ? await queryNodeStatus(ctx.host.node, 2000) : null;
