@@ -1,5 +1,6 @@
 // deploy:upload_client -- the client on every machine (as the ancestor's fab upload_client): the same app bundle,
 // cluster.json, and <dir>/run_client, a wrapper that runs the client CLI against this cluster.
+import { rmSync } from 'node:fs';
 import { buildBundle } from '../bundle.js';
 import { clusterConfigOf, type Inventory } from '../inventory.js';
 import { layoutOf, nodeBinSnippet } from '../layout.js';
@@ -20,5 +21,6 @@ export async function uploadClient(inv: Inventory, opts: TaskOptions): Promise<n
     await ctx.run(sh`cat > ${l.clientScript} && chmod 755 ${l.clientScript}`, script);
     return { message: `${app}, client at ${l.clientScript}` };
   }, opts);
+  rmSync(bundle.file, { force: true });
   return report('upload_client', outcomes);
 }

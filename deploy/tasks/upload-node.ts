@@ -1,5 +1,6 @@
 // deploy:upload_node -- build once, pack once, then on every machine: the app bundle and the cluster.json made from
 // the inventory (so every node reads the same configuration).
+import { rmSync } from 'node:fs';
 import { buildBundle } from '../bundle.js';
 import { clusterConfigOf, type Inventory } from '../inventory.js';
 import { layoutOf } from '../layout.js';
@@ -18,5 +19,6 @@ export async function uploadNode(inv: Inventory, opts: TaskOptions): Promise<num
     await ctx.run(sh`cat > ${l.clusterConfig}.tmp && mv ${l.clusterConfig}.tmp ${l.clusterConfig}`, config);
     return { message: `${app}, cluster.json with ${inv.hosts.length} nodes in ${l.dir}` };
   }, opts);
+  rmSync(bundle.file, { force: true });
   return report('upload_node', outcomes);
 }
