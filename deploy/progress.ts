@@ -20,7 +20,7 @@ export function makeProgress(task: string, hosts: string[], out: NodeJS.WriteStr
       stop() {},
     };
   }
-  const cols = (): number => Math.max(20, (out.columns ?? 100) - 1);
+  const cols = (): number => Math.max(40, (out.columns || 100) - 1);
   let drawn = 0;
   const draw = (): void => {
     // Move up over the previous frame, then rewrite every line (clearing what was longer before).
