@@ -4,7 +4,6 @@
 // (one line on stderr), 1 for anything else fatal (e.g. a corrupt write-ahead log).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeStorage } from '../storage/node-storage.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { parseNodeArgs } from './args.js';
 import { ClientOps } from './client-ops.js';
@@ -12,7 +11,8 @@ import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './co
 import { makeHandlers, type NodeServices } from './handlers.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, timing } from './node-setup.js';
-import { NodeRuntime } from './runtime.js';
+import { openStorage } from './open-storage.js';
+import { NodeRuntime, type DurableStore } from './runtime.js';
 
 function fail(code: number, msg: string): never {
   process.stderr.write(`${msg.split('\n')[0]}\n`);
@@ -50,9 +50,9 @@ async function main(): Promise<void> {
     fail(2, `error: cannot listen on ${args.listen ?? host}:${port}: ${e.message}`);
   }
 
-  let storage: NodeStorage;
+  let storage: DurableStore;
   try {
-    storage = NodeStorage.open(args.dataDir, logger);
+    storage = await openStorage(args.dataDir, logger);
   } catch (err) {
     logger.error(`cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
     await server.close();
