@@ -1,7 +1,7 @@
 // The deploy tasks against a real 5-machine testbed on this host (network namespaces, one sshd each): the whole
 // user flow from issue 3, host key refusal, an unreachable host, power cuts, partitions, and a clean `down`.
 // Needs root, `ip netns` and sshd; otherwise every test here is skipped with the reason printed.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -140,6 +140,17 @@ describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
       heal(spec, h2);
     }
     expect(await probe(h2.ip, 9)).to.equal('refused');
+    // Only towards one peer: h3 cannot reach h2, this machine still can.
+    const h3 = hostNames(spec, 3);
+    const fromH3 = (): number => spawnSync('ip', ['netns', 'exec', h3.netns, 'timeout', '2', 'bash', '-c', `echo > /dev/tcp/${h2.ip}/9`]).status ?? -1;
+    expect(fromH3(), 'refused (exit 1) before the partition').to.equal(1);
+    partition(spec, h2, { peers: [h3.ip] });
+    try {
+      expect(fromH3(), 'timed out (exit 124) while cut off').to.equal(124);
+      expect(await probe(h2.ip, 9)).to.equal('refused');
+    } finally {
+      heal(spec, h2);
+    }
   });
 
   it('end to end: start, one leader, 100 entries, leader powered off, 100 more, it returns, 5 identical raftlogs of 200', async function () {
