@@ -69,11 +69,11 @@ async function main(): Promise<void> {
     void Promise.all(cluster.nodes.map((_, i) => cluster.status(i, STATUS_POLL_MS * 2))).then((all) => {
       if (stopping) return;
       all.forEach((s, i) => {
-        const now = s === null ? 'down' : `${s.role} term ${s.term}`;
+        // A follower's line changes when it learns (or loses) its leader, too.
+        const now = s === null ? 'down' : `${s.role} term ${s.term}${s.role === 'follower' && s.leader ? ` (leader ${s.leader})` : ''}`;
         if (now === last[i]) return;
         last[i] = now;
-        const extra = s && s.role === 'follower' && s.leader ? ` (leader ${s.leader})` : s ? ` (commit ${s.commitIndex})` : '';
-        process.stdout.write(`${new Date().toISOString().slice(11, 23)} node-${i} ${cluster.nodes[i].id}: ${now}${extra}\n`);
+        process.stdout.write(`${new Date().toISOString().slice(11, 23)} node-${i} ${cluster.nodes[i].id}: ${now}\n`);
       });
     });
   }, STATUS_POLL_MS);
