@@ -28,7 +28,7 @@ export const deploy = (task: string, args: string[], cwd: string, timeoutMs?: nu
 
 /** The node program and client CLI are built by other pieces; the end-to-end flow needs them compiled. */
 export function nodeProgramMissing(): string | null {
-  for (const f of ['dist/src/node/main.js', 'dist/src/storage/node-storage.js', 'dist/src/client/cli.js']) {
+  for (const f of ['dist/src/node/main.js', 'dist/src/client/cli.js']) {
     if (!existsSync(path.join(REPO, f))) return `${f} is not built yet`;
   }
   return null;

@@ -46,6 +46,12 @@ function processesMentioning(text: string): string[] {
   });
 }
 
+/** OpenSSH's client with the testbed key (the tests check the machines with a tool other than our own). */
+function ssh(ip: string, cmd: string): string {
+  return execFileSync('ssh', ['-i', `${spec.stateDir}/id_ed25519`, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `root@${ip}`, cmd], { encoding: 'utf8', timeout: 20_000 });
+}
+
 describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
   this.timeout(240_000);
   const unavailable = testbedUnavailable();
@@ -78,9 +84,6 @@ describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
     expect(inv.hosts.map((h) => h.node)).to.deep.equal(['10.78.0.2:8000', '10.78.0.3:8000', '10.78.0.4:8000', '10.78.0.5:8000', '10.78.0.6:8000']);
     const again = await testbedUp(spec, HOSTS, inventoryFile);
     expect(again.hosts.map((h) => h.ssh.hostKey), 'host keys are kept by a second up').to.deep.equal(keys);
-    const key = inv.hosts[0].ssh.privateKeyPath ?? '';
-    const ssh = (ip: string, cmd: string): string => execFileSync('ssh', ['-i', key, '-o', 'StrictHostKeyChecking=no',
-      '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `root@${ip}`, cmd], { encoding: 'utf8', timeout: 20_000 });
     ssh('10.78.0.2', 'touch /root/only-on-h1 /tmp/only-on-h1');
     expect(ssh('10.78.0.2', 'hostname; ls /root /tmp; ps -e -o pid= -o comm= | head -n 1').split(/\s+/)).to.include.members(['h1', 'only-on-h1', '1', 'sshd']);
     expect(ssh('10.78.0.3', 'hostname; ls -A /root /tmp')).to.not.include('only-on-h1');
@@ -205,6 +208,10 @@ describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
     }
     expect(texts.map(adds), 'client entries per host').to.deep.equal([200, 200, 200, 200, 200]);
     for (const t of texts) expect(t, 'raftlogs byte-identical').to.equal(texts[0]);
+
+    const uc = timed('deploy:upload_client', await deploy('upload_client', ['--inventory', inventoryFile, '--no-build'], work));
+    expect(uc.code, uc.out).to.equal(0);
+    expect(ssh(hostNames(spec, 1).ip, '/root/raft-xmlrpc/run_client leader'), 'the uploaded client finds the leader').to.match(/10\.78\.0\.\d+:8000/);
 
     const logs = timed('deploy:logs', await deploy('logs', ['--inventory', inventoryFile, '--out', path.join(work, 'logs')], work));
     expect(logs.code, logs.out).to.equal(0);
