@@ -7,7 +7,8 @@
 //  - raftlog: one JSON line per committed entry (index, term, type, tid, data, key), appended.
 // Writes go to the page cache at once; sync() fdatasyncs them (group commit: concurrent callers share the next fsync).
 // Known limit: the whole log is held in memory.
-import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Entry, HardState } from '../raft/types.js';
@@ -34,7 +35,11 @@ function fdatasyncAsync(fd: number): Promise<void> {
 export class FallbackStorage implements DurableStore {
   private readonly log: Entry[] = [];
   private hs: HardState = { term: 0, vote: null, commit: 0 };
+  /** Term or vote changed: must be durable before the next sync() resolves. */
   private hsDirty = false;
+  /** Only the commit index changed: it may be persisted lazily (the core recomputes it), at most once a second. */
+  private commitDirty = false;
+  private lastHsWrite = 0;
   private applied = 0;
   private readonly walFd: number;
   private readonly raftlogFd: number;
@@ -127,8 +132,9 @@ export class FallbackStorage implements DurableStore {
   }
 
   setHardState(hs: HardState): void {
+    if (hs.term !== this.hs.term || hs.vote !== this.hs.vote) this.hsDirty = true;
+    else if (hs.commit !== this.hs.commit) this.commitDirty = true;
     this.hs = { ...hs };
-    this.hsDirty = true;
   }
 
   appendCommitted(entries: Entry[]): void {
@@ -159,24 +165,33 @@ export class FallbackStorage implements DurableStore {
   }
 
   private async flush(): Promise<void> {
-    if (this.hsDirty) {
-      this.hsDirty = false;
-      const tmp = join(this.dir, 'hardstate.tmp');
-      writeFileSync(tmp, JSON.stringify(this.hs));
-      const fd = openSync(tmp, 'r+');
-      fsyncSync(fd);
-      closeSync(fd);
-      renameSync(tmp, join(this.dir, 'hardstate'));
-      // The rename itself must be durable too.
-      const dirFd = openSync(this.dir, 'r');
-      fsyncSync(dirFd);
-      closeSync(dirFd);
-    }
-    await Promise.all([fdatasyncAsync(this.walFd), fdatasyncAsync(this.raftlogFd)]);
+    const commitDue = this.commitDirty && Date.now() - this.lastHsWrite >= 1000;
+    await Promise.all([
+      this.hsDirty || commitDue ? this.writeHardState() : Promise.resolve(),
+      fdatasyncAsync(this.walFd),
+      fdatasyncAsync(this.raftlogFd),
+    ]);
+  }
+
+  /** Atomic replacement: temp file, fsync, rename, fsync of the directory (all off the event loop). */
+  private async writeHardState(): Promise<void> {
+    this.hsDirty = false;
+    this.commitDirty = false;
+    this.lastHsWrite = Date.now();
+    const tmp = join(this.dir, 'hardstate.tmp');
+    await writeFile(tmp, JSON.stringify(this.hs));
+    const f = await open(tmp, 'r+');
+    await f.sync();
+    await f.close();
+    await rename(tmp, join(this.dir, 'hardstate'));
+    const d = await open(this.dir, 'r');
+    await d.sync();
+    await d.close();
   }
 
   async close(): Promise<void> {
     await this.sync();
+    if (this.commitDirty) await this.writeHardState();
     closeSync(this.walFd);
     closeSync(this.raftlogFd);
   }
