@@ -57,11 +57,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 async function runOne<T>(task: string, inv: Inventory, host: InventoryHost, work: HostWork<T>, opts: RunOptions,
   progress: (s: string) => void): Promise<HostOutcome<T>> {
   const started = Date.now();
-  let ssh: NodeSSH | null = null;
+  // Held outside `attempt` so the connection is closed even when the time bound gives up on the attempt.
+  const held: { ssh: NodeSSH | null } = { ssh: null };
   const attempt = async (): Promise<{ message: string; value?: T }> => {
     progress('connecting');
-    ssh = await connectHost(host, opts.connectTimeoutMs);
-    const conn = ssh;
+    const conn = await connectHost(host, opts.connectTimeoutMs);
+    held.ssh = conn;
     const tryRun = async (command: string, stdin?: string): Promise<RemoteResult> => {
       const r = await conn.execCommand(command, stdin === undefined ? {} : { stdin });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
@@ -84,7 +85,7 @@ async function runOne<T>(task: string, inv: Inventory, host: InventoryHost, work
     // Messages from connect already start with the host name; keep one copy.
     return { host, ok: false, message: msg.startsWith(`${host.name}: `) ? msg.slice(host.name.length + 2) : msg, ms: Date.now() - started };
   } finally {
-    (ssh as NodeSSH | null)?.dispose();
+    held.ssh?.dispose();
   }
 }
 

@@ -29,6 +29,7 @@ export async function uploadApp(ctx: HostContext, bundle: Bundle): Promise<strin
     ctx.progress('uploading node binary');
     await ctx.ssh.putFile(bundle.nodeBinary, `${l.nodeBin}.new`);
     await ctx.run(sh`chmod 755 ${l.nodeBin}.new && mv ${l.nodeBin}.new ${l.nodeBin}`);
+    what += ', node binary shipped';
   }
   const check = await ctx.tryRun(
     `${nodeBinSnippet(l, q)}; "$NODE" -e 'const v=+process.versions.node.split(".")[0]; console.log(process.version); process.exit(v>=20?0:3)'`,

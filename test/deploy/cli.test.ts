@@ -1,6 +1,6 @@
 // The deploy CLI's own failures (bad task, bad option, missing or broken inventory) are one clear line and exit 2,
 // before any connection is attempted.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -30,5 +30,6 @@ describe('deploy CLI', () => {
     const unknownHost = await deploy('status', ['--hosts', 'h7'], dir);
     expect(unknownHost.code).to.equal(2);
     expect(unknownHost.out).to.match(/--hosts: not in the inventory: h7/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

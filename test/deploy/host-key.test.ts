@@ -1,7 +1,7 @@
 // Host key checks without a network: pinned keys, known_hosts (plain, [host]:port and hashed entries), and the
 // refusal message a user sees on a mismatch.
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -34,5 +34,6 @@ describe('deploy host key verification', () => {
     const v = makeHostVerifier('h8', unknown, expectedKeys(unknown, file));
     expect(v.verify(keyA)).to.equal(false);
     expect(v.refusal()?.message).to.match(/h8: host key of 10\.0\.0\.8:22 is unknown/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,6 @@
 // The inventory is what users edit by hand: every mistake must come back as one line naming the field, and the cluster
 // configuration the nodes read must be derived from it (one source of truth).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -52,6 +52,7 @@ describe('deploy inventory', () => {
     expect(() => loadInventory(path.join(dir, 'inventory.json'))).to.throw(InventoryError, /inventory\.example\.json/);
     writeFileSync(path.join(dir, 'bad.json'), '{ "hosts": [ ');
     expect(() => loadInventory(path.join(dir, 'bad.json'))).to.throw(InventoryError, /bad\.json is not valid JSON/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('accepts the checked-in example', () => {

@@ -2,7 +2,7 @@
 // user flow from issue 3, host key refusal, an unreachable host, power cuts, partitions, and a clean `down`.
 // Needs root, `ip netns` and sshd; otherwise every test here is skipped with the reason printed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,7 @@ describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
 
   after(async function () {
     if (unavailable === null) await testbedDown(spec).catch((e: Error) => console.log(`      cleanup: ${e.message}`));
+    if (work !== '') rmSync(work, { recursive: true, force: true });
     if (timings.length > 0) console.log(`      timings on ${HOSTS} hosts:\n${timings.map((t) => `        ${t}`).join('\n')}`);
   });
 
