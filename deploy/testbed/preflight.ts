@@ -11,5 +11,12 @@ export function testbedUnavailable(): string | null {
   if (!existsSync(SSHD)) return `no ${SSHD} (install openssh-server)`;
   if (sys('unshare', ['--version'], { allowFail: true }).code !== 0) return 'no unshare (util-linux)';
   if (sys('sh', ['-c', 'command -v ssh-keygen'], { allowFail: true }).code !== 0) return 'no ssh-keygen (install openssh-client)';
+  // Root in a container may still lack the capabilities: try what `up` does, in miniature, and undo it.
+  const probe = `rxprobe-${process.pid}`;
+  const made = sys('ip', ['netns', 'add', probe], { allowFail: true });
+  if (made.code !== 0) return `cannot create a network namespace here (${made.stderr.trim().split('\n')[0]})`;
+  const inside = sys('ip', ['netns', 'exec', probe, 'unshare', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', 'true'], { allowFail: true });
+  sys('ip', ['netns', 'del', probe], { allowFail: true });
+  if (inside.code !== 0) return `cannot create PID/UTS/mount namespaces here (${inside.stderr.trim().split('\n')[0]})`;
   return null;
 }
