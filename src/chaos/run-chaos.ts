@@ -90,7 +90,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let opIds = 0;
     const runTag = `chaos${Math.floor(random() * 1e9).toString(36)}`;
     const workers = Array.from({ length: o.clients ?? 4 }, (_, i) => {
-      const client = new RaftClient(cluster!.endpoints, { timeoutMs: 1000, deadlineMs: 5000 });
+      // A deadline shorter than the longest fault, so some writes end with an unknown outcome and the checkers
+      // must reason about calls that may or may not have happened.
+      const client = new RaftClient(cluster!.endpoints, { timeoutMs: 1000, deadlineMs: 2500 });
       clients.push(client);
       return runClientWorker({
         index: i + 1,
