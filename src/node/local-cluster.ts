@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseNodeStatus, type NodeStatus } from '../client/node-status.js';
 import { RpcClient } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { takenPorts } from './ports.js';
@@ -54,15 +55,8 @@ export interface LocalNode {
   pid: number | null;
 }
 
-export interface NodeStatusView {
-  id: string;
-  role: string;
-  term: number;
-  leader: string;
-  commitIndex: number;
-  lastApplied: number;
-  lastLogIndex: number;
-}
+/** What status() reports, parsed field by field (the client's parser: one definition of the wire struct). */
+export type NodeStatusView = NodeStatus;
 
 export interface LocalCluster {
   nodes: LocalNode[];
@@ -119,18 +113,12 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   return { configFile, nodes };
 }
 
-function asStatus(v: XmlRpcValue): NodeStatusView | null {
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Date || Buffer.isBuffer(v)) return null;
-  const o = v as Record<string, XmlRpcValue>;
-  return {
-    id: String(o.id),
-    role: String(o.role),
-    term: Number(o.term),
-    leader: String(o.leader ?? ''),
-    commitIndex: Number(o.commitIndex),
-    lastApplied: Number(o.lastApplied),
-    lastLogIndex: Number(o.lastLogIndex),
-  };
+function asStatus(v: XmlRpcValue, node: string): NodeStatusView | null {
+  try {
+    return parseNodeStatus(v, node);
+  } catch {
+    return null;
+  }
 }
 
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
@@ -202,7 +190,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const status = async (index: number, timeoutMs = 1000): Promise<NodeStatusView | null> => {
     if (nodes[index].process === null) return null;
     try {
-      return asStatus(await clients[index].call('status', [], timeoutMs));
+      return asStatus(await clients[index].call('status', [], timeoutMs), nodes[index].id);
     } catch {
       return null;
     }
