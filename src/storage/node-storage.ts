@@ -1,0 +1,282 @@
+// The node's durable storage (the DurableStore the runtime drives). Three things on disk in the data directory:
+//   raftlog    committed entries, one canonical JSON line per index (also the source of old entries: see below)
+//   wal/       the write-ahead log: every appended entry, checksummed, in segments (wal.ts)
+//   hardstate  term, vote, commit, replaced atomically (hardstate-file.ts)
+// The log is the raftlog (indexes 1..appliedIndex()) followed by the WAL's entries above it. Memory does not grow with
+// the log: terms are kept as runs (term-runs.ts), entries only for the unapplied tail plus a bounded recent window
+// (entry-window.ts); anything older is read back from the raftlog through its sparse index. Once every entry of a WAL
+// segment is in the fsynced raftlog, the segment is deleted: disk use stays near raftlog + one or two segments.
+//
+// Durability (what sync() promises): append(), appendCommitted() and the term/vote part of setHardState() are
+// durable once a sync() called after them resolves. The commit index alone is written lazily (at most once a second,
+// and at close): the core recomputes it from the raftlog and the leader, and it never needs to be exact.
+//
+// Crash consistency, case by case:
+//  - raftlog lines are written only for entries already fsynced in the WAL, so the raftlog never holds an entry the
+//    WAL did not; if the WAL's tail is lost anyway, the raftlog (committed entries) still counts as the log.
+//  - WAL segments go only after the raftlog fsync that covers them, oldest first.
+//  - a torn last WAL record or raftlog line was never acknowledged (no fsync finished): it is cut off with a warning.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Entry, EntryType, HardState } from '../raft/types.js';
+import type { DurableStore } from '../node/runtime.js';
+import type { Logger } from '../util/logger.js';
+import { CorruptionError } from './corruption-error.js';
+import { EntryWindow } from './entry-window.js';
+import { fsyncDirSync } from './fsync.js';
+import { GroupCommit } from './group-commit.js';
+import { readHardState, writeHardState } from './hardstate-file.js';
+import { entryBytes, RaftlogFile } from './raftlog-file.js';
+import { TermRuns } from './term-runs.js';
+import { Wal, type ReplayedRecord } from './wal.js';
+
+export { CorruptionError } from './corruption-error.js';
+
+export interface NodeStorageOptions {
+  /** Roll to a new WAL segment once the current one holds this many bytes. */
+  segmentBytes?: number;
+  /** Applied entries kept in memory for peers slightly behind (reads further back go to the raftlog file). */
+  keepApplied?: number;
+  /** How long a commit-index-only change may wait before it is written to the hardstate file. */
+  lazyCommitMs?: number;
+}
+
+const DEFAULTS: Required<NodeStorageOptions> = { segmentBytes: 64 << 20, keepApplied: 8192, lazyCommitMs: 1000 };
+
+export interface StorageStats {
+  /** Group-commit flushes run (sync() calls that had to wait for their own). */
+  flushes: number;
+  /** fsync/fdatasync system calls issued by flushes. */
+  fsyncs: number;
+  walSegments: number;
+  /** Entries held in memory (the unapplied tail plus the recent window). */
+  entriesInMemory: number;
+  termRuns: number;
+}
+
+export class NodeStorage implements DurableStore {
+  private readonly opts: Required<NodeStorageOptions>;
+  private readonly terms = new TermRuns();
+  private readonly raftlog: RaftlogFile;
+  private readonly wal: Wal;
+  private readonly recent: EntryWindow;
+  private hs: HardState;
+  /** Term or vote changed: must be durable by the next sync(). */
+  private hsDirty = false;
+  /** Only the commit index changed: written lazily. */
+  private commitDirty = false;
+  private lastHsWrite = 0;
+  private readonly group: GroupCommit;
+  private fsyncs = 0;
+  private closed = false;
+
+  static open(dir: string, logger: Logger, options: NodeStorageOptions = {}): NodeStorage {
+    return new NodeStorage(dir, logger, { ...DEFAULTS, ...options });
+  }
+
+  private constructor(
+    private readonly dir: string,
+    logger: Logger,
+    opts: Required<NodeStorageOptions>,
+  ) {
+    this.opts = opts;
+    const walDir = join(dir, 'wal');
+    mkdirSync(walDir, { recursive: true });
+    this.hs = readHardState(dir);
+    this.raftlog = RaftlogFile.open(join(dir, 'raftlog'), logger, this.terms);
+    const applied = this.raftlog.lastIndex();
+    this.recent = new EntryWindow(applied + 1);
+    try {
+      this.wal = Wal.open(walDir, logger, opts.segmentBytes, (r) => this.replay(r, applied));
+    } catch (err) {
+      this.raftlog.close();
+      throw err;
+    }
+    // Whatever recovery cut off or created must be durable before the log it describes is used, and the raftlog
+    // read above must be on disk before WAL segments it covers are deleted (a process crash leaves it in the page
+    // cache only).
+    fsyncDirSync(dir);
+    fsyncDirSync(walDir);
+    this.group = new GroupCommit(() => this.flush());
+    this.wal.removeCovered(this.raftlogSyncedAtOpen());
+    logger.info(
+      `storage ${dir}: log 1..${this.lastIndex()} (raftlog up to ${applied}, ${this.recent.size()} entries from the WAL), ` +
+        `term ${this.hs.term}, vote ${this.hs.vote ?? 'none'}, ${this.wal.segmentCount()} WAL segment(s)`,
+    );
+  }
+
+  /** The raftlog as read at open is fsynced here (synchronously, once) so covered segments may go at once. */
+  private raftlogSyncedAtOpen(): number {
+    this.raftlog.syncSync();
+    return this.raftlog.lastIndex();
+  }
+
+  /** Applies one WAL record at startup: only what lies above the raftlog matters. */
+  private replay(r: ReplayedRecord, applied: number): void {
+    if (r.count === 0 || r.first + r.count - 1 <= applied) return; // all in the raftlog: not even parsed
+    if (r.first > this.lastIndex() + 1) {
+      throw new CorruptionError(r.file, r.offset, `record starts at index ${r.first} but the log ends at ${this.lastIndex()} (a gap)`);
+    }
+    const entries = r.entries();
+    this.putEntries(r.first > applied ? entries : entries.slice(applied + 1 - r.first));
+  }
+
+  /** Makes entries (contiguous, entries[0].index <= lastIndex()+1, above the raftlog) the log's suffix in memory. */
+  private putEntries(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    this.terms.truncateFrom(entries[0].index);
+    for (const e of entries) {
+      this.terms.push(e.index, e.term);
+      this.recent.put(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- LogReader
+
+  lastIndex(): number {
+    return this.terms.lastIndex();
+  }
+
+  term(index: number): number {
+    return this.terms.term(index);
+  }
+
+  entries(lo: number, hi: number, maxBytes?: number): Entry[] {
+    const end = Math.min(hi, this.lastIndex() + 1);
+    const from = Math.max(lo, 1);
+    const out: Entry[] = [];
+    if (from >= end) return out;
+    const budget = maxBytes ?? Infinity;
+    let bytes = 0;
+    // Everything below the window is in the raftlog (the window always starts at or below appliedIndex()+1).
+    const memFirst = this.recent.first();
+    if (from < memFirst) {
+      const r = this.raftlog.read(from, Math.min(end, memFirst), budget, out, bytes);
+      if (r.full) return out;
+      bytes = r.bytes;
+    }
+    for (let i = Math.max(from, memFirst); i < end; i++) {
+      const e = this.recent.get(i) as Entry;
+      bytes += entryBytes(e);
+      if (out.length > 0 && bytes > budget) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  hardState(): HardState {
+    return { ...this.hs };
+  }
+
+  append(entries: Entry[]): void {
+    this.checkOpen();
+    if (entries.length === 0) return;
+    for (let k = 1; k < entries.length; k++) {
+      if (entries[k].index !== entries[0].index + k) throw new Error(`append: entries not contiguous at ${entries[k].index}`);
+    }
+    // Entries already in the raftlog are committed and can never change: they may be offered again, never rewritten.
+    const applied = this.raftlog.lastIndex();
+    let k = 0;
+    for (; k < entries.length && entries[k].index <= applied; k++) {
+      const e = entries[k];
+      if (this.terms.term(e.index) !== e.term) {
+        throw new Error(`append would rewrite committed entry ${e.index} (term ${this.terms.term(e.index)}) with term ${e.term}`);
+      }
+    }
+    const rest = k === 0 ? entries : entries.slice(k);
+    if (rest.length === 0) return;
+    const first = rest[0].index;
+    if (first > this.lastIndex() + 1) throw new Error(`append at ${first} leaves a gap after ${this.lastIndex()}`);
+    this.wal.append(first, rest);
+    this.putEntries(rest);
+  }
+
+  setHardState(hs: HardState): void {
+    this.checkOpen();
+    if (hs.term !== this.hs.term || hs.vote !== this.hs.vote) this.hsDirty = true;
+    else if (hs.commit !== this.hs.commit) this.commitDirty = true;
+    this.hs = { term: hs.term, vote: hs.vote, commit: hs.commit };
+  }
+
+  appendCommitted(entries: Entry[]): void {
+    this.checkOpen();
+    if (entries.length === 0) return;
+    const lastNew = entries[entries.length - 1].index;
+    if (lastNew > this.lastIndex()) throw new Error(`appendCommitted: entry ${lastNew} is beyond the log (last ${this.lastIndex()})`);
+    for (const e of entries) {
+      if (e.index >= 1 && e.index <= this.lastIndex() && this.terms.term(e.index) !== e.term) {
+        throw new Error(`appendCommitted: entry ${e.index} has term ${e.term} but the log has ${this.terms.term(e.index)}`);
+      }
+    }
+    this.raftlog.append(entries); // throws unless entries start at appliedIndex()+1
+    this.recent.dropBefore(lastNew + 1 - this.opts.keepApplied);
+  }
+
+  appliedIndex(): number {
+    return this.raftlog.lastIndex();
+  }
+
+  /**
+   * Calls fn for every entry of the raftlog in order (startup: rebuilding the key-value store). With onlyType, only
+   * for entries of that type, which skips decoding the others (the key-value store needs only 'set').
+   */
+  forEachCommitted(fn: (e: Entry) => void, onlyType?: EntryType): void {
+    this.raftlog.scan(fn, onlyType);
+  }
+
+  sync(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('storage is closed'));
+    return this.group.sync();
+  }
+
+  /** One group-commit round: fdatasync the WAL and the raftlog, write the hard state if due, all in parallel. */
+  private async flush(): Promise<void> {
+    const work: Promise<unknown>[] = [];
+    work.push(this.wal.sync().then((r) => (this.fsyncs += r.fsyncs)));
+    const appliedAtStart = this.raftlog.lastIndex();
+    if (this.raftlog.takeDirty()) {
+      this.fsyncs++;
+      work.push(this.raftlog.syncAsync());
+    }
+    const commitDue = this.commitDirty && Date.now() - this.lastHsWrite >= this.opts.lazyCommitMs;
+    if (this.hsDirty || commitDue) work.push(this.persistHardState());
+    await Promise.all(work);
+    this.wal.removeCovered(appliedAtStart);
+  }
+
+  private persistHardState(): Promise<void> {
+    this.hsDirty = false;
+    this.commitDirty = false;
+    this.lastHsWrite = Date.now();
+    this.fsyncs += 2;
+    return writeHardState(this.dir, { ...this.hs });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.group.sync();
+    if (this.commitDirty || this.hsDirty) await this.persistHardState();
+    this.closed = true;
+    this.wal.close();
+    this.raftlog.close();
+  }
+
+  stats(): StorageStats {
+    return {
+      flushes: this.group.flushes,
+      fsyncs: this.fsyncs,
+      walSegments: this.wal.segmentCount(),
+      entriesInMemory: this.recent.size(),
+      termRuns: this.terms.runCount(),
+    };
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('storage is closed');
+  }
+}
+
+
+

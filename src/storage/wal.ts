@@ -1,0 +1,183 @@
+// The write-ahead log: segment files in wal/, named <seq>-<first index>.wal (16 decimal digits each; seq orders them,
+// because after a suffix replacement a newer segment may start at a lower index than an older one).
+// Appends go to the page cache with writeSync (cheap, keeps the order of Readys); syncAsync() fdatasyncs them.
+// A segment that grew past segmentBytes is fdatasynced synchronously before the next one is created, so a torn
+// record can only ever be at the end of the LAST segment: anywhere else, a bad record is corruption.
+// Segments are deleted oldest first once every entry in them is in the durable raftlog.
+import { closeSync, fdatasyncSync, openSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Entry } from '../raft/types.js';
+import type { Logger } from '../util/logger.js';
+import { CorruptionError } from './corruption-error.js';
+import { fdatasyncAsync, fsyncDirAsync } from './fsync.js';
+import { decodeRecordAt, encodeRecord, type DecodedRecord } from './wal-record.js';
+
+const SEGMENT_NAME = /^(\d{16})-(\d{16})\.wal$/;
+
+interface Segment {
+  seq: number;
+  path: string;
+  /** Highest index written in it (0 if none): it may go once the durable raftlog reaches this. */
+  maxIndex: number;
+}
+
+/** What replay hands to the caller, in log order: the record plus where it is (for error messages). */
+export interface ReplayedRecord extends DecodedRecord {
+  file: string;
+  offset: number;
+}
+
+export class Wal {
+  private readonly segments: Segment[] = [];
+  /** The segment appends go to (the last one), or null before the first append into an empty wal/. */
+  private activeFd: number | null = null;
+  private activeSize = 0;
+  /** Segments rolled past; closed by the next completed sync, when no fdatasync can still be using them. */
+  private retiredFds: number[] = [];
+  private dirty = false;
+  private dirDirty = false;
+
+  /**
+   * Replays every record in order through `onRecord` (which may throw CorruptionError, e.g. for an index gap).
+   * A torn last record of the last segment is cut off with a warning; any other bad record throws CorruptionError.
+   */
+  static open(dir: string, logger: Logger, segmentBytes: number, onRecord: (r: ReplayedRecord) => void): Wal {
+    return new Wal(dir, logger, segmentBytes, onRecord);
+  }
+
+  private constructor(
+    private readonly dir: string,
+    logger: Logger,
+    private readonly segmentBytes: number,
+    onRecord: (r: ReplayedRecord) => void,
+  ) {
+    const names = readdirSync(dir).sort();
+    for (const name of names) {
+      const m = SEGMENT_NAME.exec(name);
+      if (m === null) {
+        if (!name.endsWith('.tmp')) logger.warn(`${join(dir, name)}: not a write-ahead log segment, ignored`);
+        continue;
+      }
+      this.segments.push({ seq: Number(m[1]), path: join(dir, name), maxIndex: 0 });
+    }
+    for (let s = 0; s < this.segments.length; s++) {
+      const seg = this.segments[s];
+      const isLastSegment = s === this.segments.length - 1;
+      const size = this.replaySegment(seg, isLastSegment, logger, onRecord);
+      if (isLastSegment) {
+        this.activeFd = openSync(seg.path, 'a');
+        this.activeSize = size;
+      }
+    }
+  }
+
+  /** Returns the segment's valid length (after cutting a torn tail off the last segment). */
+  private replaySegment(seg: Segment, isLastSegment: boolean, logger: Logger, onRecord: (r: ReplayedRecord) => void): number {
+    const buf = readFileSync(seg.path);
+    let off = 0;
+    while (off < buf.length) {
+      const frame = decodeRecordAt(buf, off);
+      if (!frame.ok) {
+        // Torn: the crash hit the last write. It ran past the end, or failed its checksum with nothing after it,
+        // or is followed by zeros only (a file extended but never written). Only the last segment can be torn.
+        const torn = frame.runsPastEnd || zerosFrom(buf, off) || (frame.why === 'checksum mismatch' && recordEnd(buf, off) === buf.length);
+        if (!isLastSegment || !torn) throw new CorruptionError(seg.path, off, frame.why);
+        logger.warn(`${seg.path}: dropping a torn last record at byte offset ${off} (${frame.why}; ${buf.length - off} bytes)`);
+        truncateSync(seg.path, off);
+        return off;
+      }
+      const rec = frame.record;
+      try {
+        onRecord({ ...rec, file: seg.path, offset: off });
+      } catch (err) {
+        if (err instanceof CorruptionError) throw err;
+        throw new CorruptionError(seg.path, off, (err as Error).message);
+      }
+      if (rec.count > 0) seg.maxIndex = Math.max(seg.maxIndex, rec.first + rec.count - 1);
+      off = rec.end;
+    }
+    return buf.length;
+  }
+
+  /** Writes one record for entries (entries[0].index = first) to the page cache. */
+  append(first: number, entries: Entry[]): void {
+    if (entries.length === 0) return;
+    const rec = encodeRecord(first, entries);
+    if (this.activeFd === null || this.activeSize >= this.segmentBytes) this.roll(first);
+    let done = 0;
+    while (done < rec.length) done += writeSync(this.activeFd as number, rec, done, rec.length - done);
+    this.activeSize += rec.length;
+    const seg = this.segments[this.segments.length - 1];
+    seg.maxIndex = Math.max(seg.maxIndex, first + entries.length - 1);
+    this.dirty = true;
+  }
+
+  private roll(first: number): void {
+    if (this.activeFd !== null) {
+      // Finish the old segment now (rare: once per segmentBytes), so only the last segment can ever be torn.
+      fdatasyncSync(this.activeFd);
+      this.retiredFds.push(this.activeFd);
+    }
+    const seq = this.segments.length > 0 ? this.segments[this.segments.length - 1].seq + 1 : 1;
+    const path = join(this.dir, `${pad16(seq)}-${pad16(first)}.wal`);
+    this.activeFd = openSync(path, 'a');
+    this.activeSize = 0;
+    this.segments.push({ seq, path, maxIndex: 0 });
+    this.dirDirty = true;
+  }
+
+  /** Makes every record written so far durable (and the names of new segments). */
+  async sync(): Promise<{ fsyncs: number }> {
+    const retired = this.retiredFds;
+    this.retiredFds = [];
+    const work: Promise<void>[] = [];
+    if (this.dirty && this.activeFd !== null) work.push(fdatasyncAsync(this.activeFd));
+    if (this.dirDirty) work.push(fsyncDirAsync(this.dir));
+    this.dirty = false;
+    this.dirDirty = false;
+    try {
+      await Promise.all(work);
+    } finally {
+      for (const fd of retired) closeSync(fd);
+    }
+    return { fsyncs: work.length };
+  }
+
+  /**
+   * Deletes the oldest segments whose entries are all <= durableIndex (in the synced raftlog), never the active one.
+   * Only a prefix goes: a newer segment's suffix replacement must not outlive the entries it replaced.
+   * No directory fsync: a deleted segment that reappears after a crash only holds entries the raftlog has.
+   */
+  removeCovered(durableIndex: number): number {
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[0].maxIndex <= durableIndex) {
+      unlinkSync((this.segments.shift() as Segment).path);
+      removed++;
+    }
+    return removed;
+  }
+
+  segmentCount(): number {
+    return this.segments.length;
+  }
+
+  close(): void {
+    for (const fd of this.retiredFds) closeSync(fd);
+    this.retiredFds = [];
+    if (this.activeFd !== null) closeSync(this.activeFd);
+    this.activeFd = null;
+  }
+}
+
+function pad16(n: number): string {
+  return String(n).padStart(16, '0');
+}
+
+function zerosFrom(buf: Buffer, off: number): boolean {
+  for (let k = off; k < buf.length; k++) if (buf[k] !== 0) return false;
+  return true;
+}
+
+function recordEnd(buf: Buffer, off: number): number {
+  return off + 8 + buf.readUInt32LE(off);
+}
