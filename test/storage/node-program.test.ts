@@ -1,0 +1,61 @@
+// The node program on a damaged data directory: it must not start (a node that forgets or invents log entries breaks
+// the cluster's guarantees); it exits non-zero with one line naming the file and the byte offset.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePorts } from '../../src/node/ports.js';
+import { NodeStorage } from '../../src/storage/node-storage.js';
+import { range, RecordingLogger, segments, TempDirs } from './helpers.js';
+
+const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
+
+function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // Hang catcher only: a corrupt node must exit by itself long before this.
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('node program with a corrupt data directory', function () {
+  this.timeout(30_000);
+  const temp = new TempDirs();
+  after(() => temp.removeAll());
+
+  it('exits non-zero with one line naming the WAL segment and the offset of the bad record', async () => {
+    const dir = temp.make();
+    const data = join(dir, 'node');
+    const s = NodeStorage.open(data, new RecordingLogger());
+    s.append(range(1, 3, 1));
+    s.append(range(4, 6, 1));
+    s.append(range(7, 9, 1));
+    await s.sync();
+    await s.close();
+    const [wal] = segments(data);
+    const buf = readFileSync(wal);
+    const second = 8 + buf.readUInt32LE(0);
+    buf[second + 20] ^= 0xff;
+    writeFileSync(wal, buf);
+
+    const [port] = await findFreePorts(1);
+    const config = join(dir, 'cluster.json');
+    writeFileSync(config, JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
+    const r = await runNode(['--config', config, '--id', `127.0.0.1:${port}`, '--data-dir', data], 20_000);
+    expect(r.code, r.stderr).to.not.equal(0);
+    expect(r.code).to.not.equal(null);
+    expect(r.stdout).not.to.contain('READY');
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines, r.stderr).to.have.length(1);
+    expect(lines[0]).to.contain(wal).and.to.contain(`offset ${second}`);
+  });
+});

@@ -1,0 +1,236 @@
+// What restart does with damaged files: a torn tail (the crash hit the last write, nothing synced was lost) is cut
+// off with one warning naming the file and offset; damage anywhere else stops the node with CorruptionError.
+import { expect } from 'chai';
+import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CorruptionError, NodeStorage } from '../../src/storage/node-storage.js';
+import { formatRaftlogLine } from '../../src/storage/raftlog-format.js';
+import { entry, range, RecordingLogger, segments, TempDirs } from './helpers.js';
+
+/** A data dir whose single WAL segment holds three records: entries 1-3, 4-6, 7-9. Returns the record offsets. */
+async function threeRecords(dir: string): Promise<{ wal: string; offsets: number[] }> {
+  const s = NodeStorage.open(dir, new RecordingLogger());
+  s.append(range(1, 3, 1));
+  s.append(range(4, 6, 1));
+  s.append(range(7, 9, 2));
+  await s.sync();
+  await s.close();
+  const [wal] = segments(dir);
+  const buf = readFileSync(wal);
+  const offsets = [0];
+  for (let k = 0; k < 2; k++) offsets.push(offsets[k] + 8 + buf.readUInt32LE(offsets[k]));
+  return { wal, offsets };
+}
+
+function flipByte(file: string, offset: number): void {
+  const buf = readFileSync(file);
+  buf[offset] ^= 0x5a;
+  writeFileSync(file, buf);
+}
+
+function expectCorruption(fn: () => unknown, file: string, offset: number): CorruptionError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, 'expected a CorruptionError').to.be.instanceOf(CorruptionError);
+  const err = caught as CorruptionError;
+  expect(err.file).to.equal(file);
+  expect(err.offset).to.equal(offset);
+  expect(err.message).to.contain(file).and.to.contain(`offset ${offset}`);
+  expect(err.message).not.to.contain('\n');
+  return err;
+}
+
+describe('storage recovery', function () {
+  this.timeout(20_000);
+  const temp = new TempDirs();
+  after(() => temp.removeAll());
+
+  describe('write-ahead log', () => {
+    it('drops a torn last record (cut short) with one warning and keeps everything before it', async () => {
+      const dir = temp.make();
+      const { wal, offsets } = await threeRecords(dir);
+      truncateSync(wal, statSync(wal).size - 5);
+      const logger = new RecordingLogger();
+      const s = NodeStorage.open(dir, logger);
+      expect(s.lastIndex()).to.equal(6);
+      expect(s.entries(1, 10)).to.deep.equal(range(1, 6, 1));
+      expect(logger.warnings).to.have.length(1);
+      expect(logger.warnings[0]).to.contain(wal).and.to.contain(`offset ${offsets[2]}`);
+      // The log goes on from there, and the cut is durable: a second restart finds nothing to warn about.
+      s.append([entry(7, 3)]);
+      await s.sync();
+      await s.close();
+      const again = new RecordingLogger();
+      const r = NodeStorage.open(dir, again);
+      expect(r.lastIndex()).to.equal(7);
+      expect(r.term(7)).to.equal(3);
+      expect(again.warnings).to.deep.equal([]);
+      await r.close();
+    });
+
+    it('drops a last record whose checksum fails, and a zero-filled tail', async () => {
+      const dir = temp.make();
+      const { wal, offsets } = await threeRecords(dir);
+      flipByte(wal, offsets[2] + 30);
+      const logger = new RecordingLogger();
+      const s = NodeStorage.open(dir, logger);
+      expect(s.lastIndex()).to.equal(6);
+      expect(logger.warnings[0]).to.contain('checksum');
+      await s.close();
+      appendFileSync(wal, Buffer.alloc(4096));
+      const zeros = new RecordingLogger();
+      const r = NodeStorage.open(dir, zeros);
+      expect(r.lastIndex()).to.equal(6);
+      expect(zeros.warnings).to.have.length(1);
+      expect(zeros.warnings[0]).to.contain(`offset ${offsets[2]}`);
+      await r.close();
+    });
+
+    it('refuses a corrupt record in the middle with CorruptionError naming the file and offset', async () => {
+      const dir = temp.make();
+      const { wal, offsets } = await threeRecords(dir);
+      flipByte(wal, offsets[1] + 20);
+      expectCorruption(() => NodeStorage.open(dir, new RecordingLogger()), wal, offsets[1]);
+    });
+
+    it('refuses a damaged length field in the middle', async () => {
+      const dir = temp.make();
+      const { wal, offsets } = await threeRecords(dir);
+      flipByte(wal, offsets[1]);
+      expectCorruption(() => NodeStorage.open(dir, new RecordingLogger()), wal, offsets[1]);
+    });
+
+    it('refuses a bad record at the end of a segment that is not the last one', async () => {
+      const dir = temp.make();
+      const s = NodeStorage.open(dir, new RecordingLogger(), { segmentBytes: 256 });
+      for (let i = 1; i <= 20; i++) s.append([entry(i, 1)]);
+      await s.sync();
+      await s.close();
+      const segs = segments(dir);
+      expect(segs.length).to.be.greaterThan(2);
+      const size = statSync(segs[0]).size;
+      truncateSync(segs[0], size - 3);
+      const buf = readFileSync(segs[0]);
+      let off = 0;
+      while (off + 8 + buf.readUInt32LE(off) <= buf.length) off += 8 + buf.readUInt32LE(off);
+      expectCorruption(() => NodeStorage.open(dir, new RecordingLogger(), { segmentBytes: 256 }), segs[0], off);
+    });
+  });
+
+  describe('raftlog', () => {
+    async function committed(dir: string, n: number): Promise<void> {
+      const s = NodeStorage.open(dir, new RecordingLogger());
+      s.append(range(1, n, 1));
+      await s.sync();
+      s.appendCommitted(range(1, n, 1));
+      await s.close();
+    }
+
+    it('cuts off a torn last line (no newline) with a warning', async () => {
+      const dir = temp.make();
+      await committed(dir, 5);
+      const file = join(dir, 'raftlog');
+      const good = statSync(file).size;
+      appendFileSync(file, formatRaftlogLine(entry(6, 1)).slice(0, 20));
+      const logger = new RecordingLogger();
+      const s = NodeStorage.open(dir, logger);
+      expect(s.appliedIndex()).to.equal(5);
+      expect(logger.warnings).to.have.length(1);
+      expect(logger.warnings[0]).to.contain(file).and.to.contain(`offset ${good}`);
+      expect(statSync(file).size).to.equal(good);
+      await s.close();
+    });
+
+    it('cuts off an unparsable last line that does end in a newline', async () => {
+      const dir = temp.make();
+      await committed(dir, 5);
+      const file = join(dir, 'raftlog');
+      const good = statSync(file).size;
+      appendFileSync(file, '{"index":6,"term":1,"type":"add","ti\n');
+      const logger = new RecordingLogger();
+      const s = NodeStorage.open(dir, logger);
+      expect(s.appliedIndex()).to.equal(5);
+      expect(logger.warnings[0]).to.contain(`offset ${good}`);
+      await s.close();
+    });
+
+    it('refuses a bad line in the middle with CorruptionError naming the file and offset', async () => {
+      const dir = temp.make();
+      await committed(dir, 5);
+      const file = join(dir, 'raftlog');
+      const text = readFileSync(file, 'utf8');
+      const third = text.indexOf('\n', text.indexOf('\n') + 1) + 1;
+      writeFileSync(file, text.slice(0, third) + 'garbage' + text.slice(third + 7));
+      expectCorruption(() => NodeStorage.open(dir, new RecordingLogger()), file, third);
+    });
+
+    it('refuses a line whose index is not its line number, even the last one', async () => {
+      const dir = temp.make();
+      await committed(dir, 5);
+      const file = join(dir, 'raftlog');
+      const size = statSync(file).size;
+      appendFileSync(file, formatRaftlogLine(entry(7, 1)) + '\n');
+      expectCorruption(() => NodeStorage.open(dir, new RecordingLogger()), file, size);
+    });
+
+    it('reports a line damaged past its prefix when it is scanned (forEachCommitted) or read', async () => {
+      const dir = temp.make();
+      await committed(dir, 5);
+      const file = join(dir, 'raftlog');
+      const text = readFileSync(file, 'utf8');
+      const second = text.indexOf('\n') + 1;
+      const at = text.indexOf('"data"', second);
+      writeFileSync(file, text.slice(0, at) + '"dat\u0001"' + text.slice(at + 7));
+      const s = NodeStorage.open(dir, new RecordingLogger(), { keepApplied: 0 });
+      expectCorruption(() => s.forEachCommitted(() => {}), file, second);
+      expectCorruption(() => s.entries(2, 3), file, second);
+      await s.close();
+    });
+  });
+
+  describe('hardstate', () => {
+    it('refuses a damaged hardstate file instead of starting from term 0', async () => {
+      const dir = temp.make();
+      const s = NodeStorage.open(dir, new RecordingLogger());
+      s.setHardState({ term: 4, vote: 'n3', commit: 0 });
+      await s.close();
+      const file = join(dir, 'hardstate');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"term":4', '"term":1'));
+      expectCorruption(() => NodeStorage.open(dir, new RecordingLogger()), file, 0);
+    });
+  });
+
+  describe('crash between the raftlog and the WAL', () => {
+    it('accepts a raftlog ahead of the WAL (the WAL tail was lost): committed entries are the log', async () => {
+      const dir = temp.make();
+      const s = NodeStorage.open(dir, new RecordingLogger());
+      s.append(range(1, 6, 1));
+      await s.sync();
+      s.appendCommitted(range(1, 6, 1));
+      await s.close();
+      const [wal] = segments(dir);
+      truncateSync(wal, 0);
+      const r = NodeStorage.open(dir, new RecordingLogger());
+      expect(r.lastIndex()).to.equal(6);
+      expect(r.entries(1, 7)).to.deep.equal(range(1, 6, 1));
+      r.append([entry(7, 2)]);
+      expect(r.lastIndex()).to.equal(7);
+      await r.close();
+    });
+
+    it('refuses a WAL whose records leave a gap after the raftlog', async () => {
+      const dir = temp.make();
+      const s = NodeStorage.open(dir, new RecordingLogger(), { segmentBytes: 200 });
+      for (let i = 1; i <= 10; i++) s.append([entry(i, 1)]);
+      await s.sync();
+      await s.close();
+      const segs = segments(dir);
+      writeFileSync(segs[0], ''); // an emptied old segment: entries 1.. are gone and the raftlog does not have them
+      expect(() => NodeStorage.open(dir, new RecordingLogger(), { segmentBytes: 200 })).to.throw(CorruptionError, /gap/);
+    });
+  });
+});
