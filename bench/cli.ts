@@ -1,0 +1,185 @@
+// `npm run bench`: our cluster (and, with --compare etcd, a 3-member etcd) under the same workloads, one after the
+// other on this machine; a table on stdout and the figures as JSON. Bounded by a hard deadline; every process and
+// folder it made is removed at the end, on an error, on Ctrl-C and at the deadline. Exit code: 0 when every raftlog
+// check passed, 1 when one failed or the run broke off, 2 for bad options or taken ports.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PortInUseError } from '../src/node/local-cluster.js';
+import { findFreePorts, takenPorts } from '../src/node/ports.js';
+import { Cleanup } from './cleanup.js';
+import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './options.js';
+import { auditRaftlogs, type RaftlogAudit } from './raftlog-audit.js';
+import { nodeDir, runRecovery, type RecoveryResult } from './recovery.js';
+import { renderReport } from './report.js';
+import { runSystem, type SystemResult } from './run-system.js';
+import { etcdVersion, findEtcd, startEtcdSystem } from './systems/etcd-system.js';
+import { remoteRaftSystem, startRaftSystem } from './systems/raft-system.js';
+import type { SystemUnderTest } from './systems/system.js';
+
+const progress = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+class BenchAbort extends Error {}
+
+interface Ports {
+  raft: number[];
+  etcd: number[];
+}
+
+/** Chooses ports (free ones, or from --base-port) and refuses at once if a requested one is taken. */
+async function choosePorts(o: BenchOptions, etcdWanted: boolean): Promise<Ports> {
+  const etcdCount = etcdWanted ? 2 * 3 : 0;
+  if (o.basePort === null) {
+    return { raft: o.endpoints ? [] : await findFreePorts(o.nodes), etcd: etcdCount ? await findFreePorts(etcdCount) : [] };
+  }
+  const raft = o.endpoints ? [] : Array.from({ length: o.nodes }, (_, i) => o.basePort! + i);
+  const etcd = Array.from({ length: etcdCount }, (_, i) => o.basePort! + raft.length + i);
+  const taken = await takenPorts('127.0.0.1', [...raft, ...etcd]);
+  if (taken.length > 0) throw new PortInUseError('127.0.0.1', taken);
+  return { raft, etcd };
+}
+
+async function main(): Promise<number> {
+  let o: BenchOptions;
+  try {
+    o = parseBenchOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const etcdBinary = o.compareEtcd ? findEtcd() : null;
+  if (o.compareEtcd && etcdBinary === null) progress('--compare etcd: no etcd binary on PATH (Debian: apt-get install etcd-server); running ours only');
+  let ports: Ports;
+  try {
+    ports = await choosePorts(o, etcdBinary !== null);
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const cleanup = new Cleanup();
+  let aborted: string | null = null;
+  const abort = (why: string, code: number): void => {
+    if (aborted !== null) return;
+    aborted = why;
+    progress(`${why}: stopping every process and removing the temporary folder`);
+    void cleanup.runAll(progress).then(() => process.exit(code));
+  };
+  const deadline = setTimeout(() => abort(`hard deadline of ${o.deadlineSeconds} s reached`, 1), o.deadlineSeconds * 1000);
+  process.once('SIGINT', () => abort('interrupted (SIGINT)', 130));
+  process.once('SIGTERM', () => abort('terminated (SIGTERM)', 143));
+
+  const tmp = mkdtempSync(join(tmpdir(), 'raft-bench-'));
+  cleanup.add(`remove ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
+  const acked: string[] = [];
+  const audits: { name: string; audit: RaftlogAudit | null }[] = [];
+  const startedAt = new Date().toISOString();
+  let ours: SystemResult | null = null;
+  let etcd: SystemResult | null = null;
+  let recovery: RecoveryResult | null = null;
+  const unexpected = (who: string) => (i: number, code: number | null, signal: string | null): void => {
+    progress(`warning: ${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
+    (ours ?? etcd)?.warnings.push(`${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
+  };
+
+  try {
+    // --- our cluster
+    progress(o.endpoints ? `targeting running nodes ${o.endpoints.join(', ')}` : `starting ${o.nodes} nodes on ports ${ports.raft.join(', ')} in ${tmp}`);
+    const clusterDir = join(tmp, 'raft');
+    const sys: SystemUnderTest = o.endpoints
+      ? remoteRaftSystem(o.endpoints)
+      : await startRaftSystem({
+          nodes: o.nodes,
+          ports: ports.raft,
+          dataDir: clusterDir,
+          nodeOptions: o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProfDir)}`] : [],
+          onUnexpectedExit: unexpected('raft'),
+        });
+    const forgetSys = cleanup.add('stop our cluster', () => sys.stop());
+    ours = await runSystem(sys, o, cleanup, acked, progress);
+    const paths = sys.raftlogPaths();
+    if (paths !== null && !(await sys.waitCaughtUp(15_000))) ours.warnings.push('nodes had not all applied the last commits 15 s after the run');
+    await sys.stop();
+    forgetSys();
+    audits.push({ name: 'load cluster', audit: paths === null ? null : await auditRaftlogs(paths, acked) });
+    progress(`raftlog check: ${audits[0].audit?.message ?? 'skipped (remote nodes)'}`);
+    if (!o.endpoints) rmSync(clusterDir, { recursive: true, force: true });
+
+    // --- recovery at scale (our cluster only: etcd would need its own 1M puts)
+    if (o.phases.includes('recovery') && !o.endpoints && o.restartEntries > 0) {
+      const recDir = join(tmp, 'recovery');
+      const dirs = Array.from({ length: o.nodes }, (_, i) => nodeDir(recDir, i));
+      progress(`recovery: writing ${o.restartEntries} committed entries, then restarting nodes on them`);
+      const recAcked: string[] = [];
+      let recSys: Awaited<ReturnType<typeof startRaftSystem>> | null = null;
+      const forget = cleanup.add('stop the recovery cluster', () => recSys?.stop());
+      const out = await runRecovery(o.restartEntries, dirs, async () => {
+        recSys = await startRaftSystem({ nodes: o.nodes, ports: ports.raft, dataDir: recDir, onUnexpectedExit: unexpected('raft') });
+        return recSys;
+      }, `bench-rec-${Date.now().toString(36)}`, recAcked);
+      recovery = out.result;
+      progress(`recovery: READY ${recovery.restartToReadyMs} ms, caught up ${recovery.restartToCaughtUpMs} ms after a kill -9; RSS ${recovery.rss.map((s) => s?.rssMiB ?? '-').join(', ')} MiB`);
+      await out.system.waitCaughtUp(15_000);
+      await out.system.stop();
+      forget();
+      audits.push({ name: `recovery cluster, ${o.restartEntries} entries`, audit: await auditRaftlogs(dirs.map((d) => join(d, 'raftlog')), recAcked) });
+      progress(`raftlog check (recovery): ${audits[audits.length - 1].audit!.message}`);
+      rmSync(recDir, { recursive: true, force: true });
+    }
+
+    // --- etcd, same workloads
+    if (etcdBinary !== null) {
+      const version = etcdVersion(etcdBinary);
+      progress(`starting etcd ${version} (3 members) on ports ${ports.etcd.join(', ')}`);
+      const etcdDir = join(tmp, 'etcd');
+      const esys = await startEtcdSystem({ binary: etcdBinary, members: 3, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
+      const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
+      etcd = await runSystem(esys, { ...o, nodes: 3 }, cleanup, [], progress);
+      await esys.stop();
+      forgetEtcd();
+      rmSync(etcdDir, { recursive: true, force: true });
+    }
+  } catch (err) {
+    if (aborted !== null) throw new BenchAbort(aborted);
+    progress(`error: ${err instanceof Error ? err.message : String(err)}`);
+    await cleanup.runAll(progress);
+    clearTimeout(deadline);
+    return 1;
+  }
+  await cleanup.runAll(progress);
+  clearTimeout(deadline);
+  if (aborted !== null) throw new BenchAbort(aborted);
+
+  const ok = audits.every((a) => a.audit === null || a.audit.ok);
+  const lines = renderReport(ours, etcd, recovery, audits);
+  process.stdout.write(lines.join('\n') + '\n');
+  const json = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtEnd: loadavg(), node: process.version },
+    options: o,
+    results: { ours, etcd, recovery },
+    raftlogChecks: audits,
+    verdict: ok ? 'ok' : 'FAILED',
+  };
+  writeFileSync(o.jsonFile, JSON.stringify(json, null, 2) + '\n');
+  process.stdout.write(`results written to ${resolve(o.jsonFile)}\n`);
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof BenchAbort) return; // the abort path exits once cleanup is done
+    process.stderr.write(`fatal: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

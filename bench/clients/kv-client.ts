@@ -1,0 +1,46 @@
+// What the load generator needs from a system under test: three operations and a way to close. Our cluster and etcd
+// each implement it with a leader-following client; the workloads are written once against this interface.
+
+export interface OpOutcome {
+  /** The operation was acknowledged (a write committed, a read answered). */
+  ok: boolean;
+  /** performance.now() when the attempt that succeeded (or the last one) was sent; failover timing needs it. */
+  sentAt: number;
+  attempts: number;
+  /** The member the last attempt went to (the one that acknowledged, when ok). */
+  node: string | null;
+}
+
+export interface KvClient {
+  /** Our addEntry; etcd has no log append, so its client maps it to a put of a fresh key. */
+  add(tid: string, data: string): Promise<OpOutcome>;
+  /** Our setVal (with tid, so a retry applies once); etcd's put. */
+  set(key: string, value: string, tid: string): Promise<OpOutcome>;
+  /** Our linearizable getVal; etcd's linearizable range (serializable=false, its default). */
+  get(key: string): Promise<OpOutcome>;
+  /** The node the client currently sends to. */
+  currentLeader(): string | null;
+  close(): void;
+}
+
+export type SystemKind = 'raft' | 'etcd';
+
+/** Serializable description of a client, so client threads can build their own. */
+export interface ClientSpec {
+  system: SystemKind;
+  /** "host:port" of every member's client endpoint. */
+  endpoints: string[];
+  /** Connections per member: at least the number of requests this client keeps in flight. */
+  maxSockets: number;
+  /** Bound on one attempt. */
+  attemptTimeoutMs: number;
+  /** Bound on one operation, retries and leader discovery included. */
+  opDeadlineMs: number;
+}
+
+export function splitEndpoint(endpoint: string): { host: string; port: number } {
+  const i = endpoint.lastIndexOf(':');
+  const port = Number(endpoint.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${endpoint}" is not HOST:PORT`);
+  return { host: endpoint.slice(0, i), port };
+}

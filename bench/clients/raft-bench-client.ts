@@ -1,0 +1,63 @@
+// Bench client for our cluster: the project's XML-RPC client (keep-alive, one connection per request in flight)
+// straight to the leader, following it through leader changes. RaftClient would do the same job, but its discovery
+// and backoff are tuned for interactive use (20 ms minimum backoff, 2 s per call); the bench wants the time to the
+// next acknowledged write measured without the client's own pauses dominating it.
+import { RpcClient } from '../../src/rpc/client.js';
+import { isStruct } from '../../src/rpc/values.js';
+import type { ClientSpec, KvClient, OpOutcome } from './kv-client.js';
+import { splitEndpoint } from './kv-client.js';
+import { LeaderFollowingClient } from './leader-following.js';
+
+export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
+  private readonly rpc = new Map<string, RpcClient>();
+
+  constructor(private readonly spec: ClientSpec) {
+    super(spec.endpoints, spec.attemptTimeoutMs, spec.opDeadlineMs);
+  }
+
+  add(tid: string, data: string): Promise<OpOutcome> {
+    return this.withLeader(async (leader, t) => (await this.client(leader).call('addEntry', [tid, data], t)) === true);
+  }
+
+  set(key: string, value: string, tid: string): Promise<OpOutcome> {
+    return this.withLeader(async (leader, t) => (await this.client(leader).call('setVal', [key, value, tid], t)) === true);
+  }
+
+  get(key: string): Promise<OpOutcome> {
+    return this.withLeader(async (leader, t) => typeof (await this.client(leader).call('getVal', [key], t)) === 'string');
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.rpc.values()) c.close();
+    this.rpc.clear();
+  }
+
+  /** Asks every node's status at once; the self-declared leader with the highest term wins. */
+  protected async discoverOnce(timeoutMs: number): Promise<string | null> {
+    const answers = await Promise.all(
+      this.endpoints.map(async (ep) => {
+        try {
+          const s = await this.client(ep).call('status', [], timeoutMs);
+          if (!isStruct(s)) return null;
+          return s.role === 'leader' && typeof s.term === 'number' ? { ep, term: s.term } : null;
+        } catch {
+          return null;
+        }
+      }),
+    );
+    let best: { ep: string; term: number } | null = null;
+    for (const a of answers) if (a !== null && (best === null || a.term > best.term)) best = a;
+    return best?.ep ?? null;
+  }
+
+  private client(endpoint: string): RpcClient {
+    let c = this.rpc.get(endpoint);
+    if (c === undefined) {
+      const { host, port } = splitEndpoint(endpoint);
+      c = new RpcClient(host, port, { timeoutMs: this.spec.attemptTimeoutMs, maxSockets: this.spec.maxSockets });
+      this.rpc.set(endpoint, c);
+    }
+    return c;
+  }
+}

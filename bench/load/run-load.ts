@@ -1,0 +1,79 @@
+// Runs one workload (operation x requests in flight) over `threads` client threads (0: in this thread) and merges
+// their parts into the figures the report prints, with the client process's own CPU use beside them: if the client
+// used a whole core, the number says more about the client than about the cluster.
+import { Worker } from 'node:worker_threads';
+import { makeClient } from '../clients/make-client.js';
+import type { ClientSpec } from '../clients/kv-client.js';
+import { summarize, type LatencySummary } from '../latency.js';
+import type { Cleanup } from '../cleanup.js';
+import { runClosedLoop, type LoadJob, type LoadPart, type OpKind } from './closed-loop.js';
+import type { ThreadJob } from './load-thread.js';
+
+export interface LoadResult {
+  op: OpKind;
+  concurrency: number;
+  opsPerSec: number;
+  latencyMs: LatencySummary;
+  failed: number;
+  /** CPU time of the whole bench process (all client threads) per second of wall time, in % of one core. */
+  clientCpuPercent: number;
+  clientThreads: number;
+}
+
+const THREAD_URL = new URL('./load-thread.js', import.meta.url);
+
+function runInThread(spec: ClientSpec, job: LoadJob, cleanup: Cleanup): Promise<LoadPart> {
+  const worker = new Worker(THREAD_URL, { workerData: { client: spec, job } satisfies ThreadJob });
+  const forget = cleanup.add('client thread', () => worker.terminate().then(() => undefined));
+  return new Promise<LoadPart>((resolve, reject) => {
+    worker.once('message', (m: LoadPart | { error: string }) => {
+      if ('error' in m) reject(new Error(`client thread: ${m.error}`));
+      else resolve(m);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`client thread exited with code ${code} before reporting`)));
+  }).finally(() => {
+    forget();
+    void worker.terminate();
+  });
+}
+
+/** Splits `total` requests in flight over `threads` as evenly as possible (threads with none are not started). */
+export function shares(total: number, threads: number): number[] {
+  const n = Math.max(1, threads);
+  return Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0)).filter((c) => c > 0);
+}
+
+export async function runLoad(spec: ClientSpec, job: LoadJob, threads: number, cleanup: Cleanup): Promise<{ result: LoadResult; ackedTids: string[] }> {
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  let parts: LoadPart[];
+  if (threads <= 0) {
+    const client = makeClient({ ...spec, maxSockets: Math.max(spec.maxSockets, job.concurrency) });
+    try {
+      parts = [await runClosedLoop(client, job)];
+    } finally {
+      client.close();
+    }
+  } else {
+    const split = shares(job.concurrency, threads);
+    parts = await Promise.all(
+      split.map((c, i) => runInThread({ ...spec, maxSockets: Math.max(spec.maxSockets, c) }, { ...job, concurrency: c, tidPrefix: `${job.tidPrefix}t${i}` }, cleanup)),
+    );
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  const ok = parts.reduce((n, p) => n + p.okInWindow, 0);
+  return {
+    result: {
+      op: job.op,
+      concurrency: job.concurrency,
+      opsPerSec: Math.round(ok / (job.measureMs / 1000)),
+      latencyMs: summarize(parts.map((p) => p.latencies)),
+      failed: parts.reduce((n, p) => n + p.failedInWindow, 0),
+      clientCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      clientThreads: threads <= 0 ? 0 : parts.length,
+    },
+    ackedTids: parts.flatMap((p) => p.ackedTids),
+  };
+}

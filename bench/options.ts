@@ -1,0 +1,111 @@
+// `npm run bench -- [options]`: what to run and against what. Every problem is a one-line message and exit code 2.
+import { readFlags } from '../src/node/args.js';
+import type { OpKind } from './load/closed-loop.js';
+
+export type Phase = 'load' | 'stability' | 'failover' | 'recovery';
+
+export interface BenchOptions {
+  nodes: number;
+  /** Target running nodes instead of starting a cluster (load and stability only). */
+  endpoints: string[] | null;
+  basePort: number | null;
+  seconds: number;
+  warmupSeconds: number;
+  concurrency: number[];
+  ops: OpKind[];
+  kills: number;
+  failoverWriters: number;
+  stabilitySeconds: number;
+  restartEntries: number;
+  compareEtcd: boolean;
+  jsonFile: string;
+  clientThreads: number;
+  phases: Phase[];
+  cpuProfDir: string | null;
+  /** Hard bound on the whole run. */
+  deadlineSeconds: number;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port,...] [--base-port P] [--seconds S] [--warmup-seconds S]
+  [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
+  [--compare etcd] [--json FILE] [--client-threads N] [--phases load,stability,failover,recovery]
+  [--cpu-prof DIR] [--deadline-seconds S]`;
+
+const KNOWN = [
+  'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
+  'stability-seconds', 'restart-entries', 'compare', 'json', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
+];
+const OPS: readonly OpKind[] = ['add', 'set', 'get'];
+const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
+
+function num(f: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
+  const raw = f.get(name);
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got "${raw}"`);
+  return v;
+}
+
+function list<T extends string>(f: Map<string, string>, name: string, allowed: readonly T[], fallback: T[]): T[] {
+  const raw = f.get(name);
+  if (raw === undefined) return fallback;
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = items.find((s) => !allowed.includes(s as T));
+  if (bad !== undefined || items.length === 0) throw new UsageError(`--${name} takes a comma-separated list of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  let f: Map<string, string>;
+  try {
+    f = readFlags(argv, KNOWN);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const compare = f.get('compare');
+  if (compare !== undefined && compare !== 'etcd') throw new UsageError(`--compare takes "etcd", got "${compare}"`);
+  const concurrency = (f.get('concurrency') ?? '1,32,256').split(',').map((s) => Number(s.trim()));
+  if (concurrency.length === 0 || concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 4096)) {
+    throw new UsageError('--concurrency takes a comma-separated list of whole numbers in 1..4096');
+  }
+  const endpoints = f.has('endpoints') ? f.get('endpoints')!.split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
+  if (endpoints !== null && (endpoints.length === 0 || endpoints.some((e) => !/^[^\s:]+:\d{1,5}$/.test(e)))) {
+    throw new UsageError('--endpoints takes host:port,host:port,...');
+  }
+  if (endpoints !== null && f.has('nodes')) throw new UsageError('give either --endpoints or --nodes, not both');
+  const seconds = num(f, 'seconds', 10, 0.2, 3600);
+  const opts: BenchOptions = {
+    nodes: endpoints?.length ?? num(f, 'nodes', 3, 1, 15),
+    endpoints,
+    basePort: f.has('base-port') ? num(f, 'base-port', 0, 1, 65000) : null,
+    seconds,
+    warmupSeconds: num(f, 'warmup-seconds', Math.min(3, seconds), 0, 3600),
+    concurrency,
+    ops: list(f, 'ops', OPS, ['add', 'set', 'get']),
+    kills: num(f, 'kills', 5, 0, 100),
+    failoverWriters: num(f, 'failover-writers', 4, 1, 64),
+    stabilitySeconds: num(f, 'stability-seconds', 60, 0, 3600),
+    restartEntries: num(f, 'restart-entries', 1_000_000, 0, 20_000_000),
+    compareEtcd: compare === 'etcd',
+    jsonFile: f.get('json') ?? 'bench-results.json',
+    clientThreads: num(f, 'client-threads', 2, 0, 16),
+    phases: list(f, 'phases', PHASES, [...PHASES]),
+    cpuProfDir: f.get('cpu-prof') ?? null,
+    deadlineSeconds: 0,
+  };
+  opts.deadlineSeconds = num(f, 'deadline-seconds', defaultDeadlineSeconds(opts), 5, 86_400);
+  return opts;
+}
+
+/** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */
+function defaultDeadlineSeconds(o: BenchOptions): number {
+  const perSystem =
+    (o.phases.includes('load') ? o.ops.length * o.concurrency.length * (o.seconds + o.warmupSeconds + 2) : 0) +
+    (o.phases.includes('stability') ? o.stabilitySeconds + 5 : 0) +
+    (o.phases.includes('failover') ? o.kills * 10 : 0) +
+    30;
+  const recovery = o.phases.includes('recovery') ? 60 + o.restartEntries / 10_000 : 0;
+  return Math.ceil(2 * (perSystem * (o.compareEtcd ? 2 : 1) + recovery) + 60);
+}

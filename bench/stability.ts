@@ -1,0 +1,57 @@
+// Spurious elections: a full-load run with no faults, watching the term (every election moves it, even one the old
+// leader wins again) and who leads. A healthy cluster under load keeps one leader and one term throughout.
+import type { Cleanup } from './cleanup.js';
+import type { ClientSpec } from './clients/kv-client.js';
+import type { LoadJob } from './load/closed-loop.js';
+import { runLoad, type LoadResult } from './load/run-load.js';
+import type { SystemUnderTest } from './systems/system.js';
+
+export interface StabilityResult {
+  seconds: number;
+  concurrency: number;
+  termBefore: number | null;
+  termAfter: number | null;
+  /** termAfter - termBefore: elections that happened during the run. */
+  termChanges: number | null;
+  /** Leader changes seen by polling every POLL_MS. */
+  leaderChanges: number;
+  load: LoadResult;
+}
+
+const POLL_MS = 500;
+
+export async function runStability(sys: SystemUnderTest, spec: ClientSpec, job: LoadJob, threads: number, cleanup: Cleanup, acked: string[]): Promise<StabilityResult> {
+  const first = await sys.waitForLeader(30_000);
+  const termBefore = await sys.maxTerm();
+  let leader = first.index;
+  let leaderChanges = 0;
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      const l = await sys.waitForLeader(POLL_MS * 4).catch(() => null);
+      if (l !== null && l.index !== leader) {
+        leaderChanges++;
+        leader = l.index;
+      }
+    }
+  })();
+  let out;
+  try {
+    out = await runLoad(spec, job, threads, cleanup);
+  } finally {
+    polling = false;
+    await poll;
+  }
+  acked.push(...out.ackedTids);
+  const termAfter = await sys.maxTerm();
+  return {
+    seconds: job.measureMs / 1000,
+    concurrency: job.concurrency,
+    termBefore,
+    termAfter,
+    termChanges: termBefore === null || termAfter === null ? null : termAfter - termBefore,
+    leaderChanges,
+    load: out.result,
+  };
+}
