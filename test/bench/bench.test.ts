@@ -1,0 +1,138 @@
+// The benchmark run for real (node dist/bench/cli.js) on a fresh 3-node cluster with very short windows: it must
+// measure positive throughput, time a failover, count elections, restart a node on a filled log, end with a passing
+// raftlog check, write its JSON, and leave no process or folder behind. Plus the refusals users rely on.
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePorts } from '../../src/node/ports.js';
+
+const CLI = fileURLToPath(new URL('../../bench/cli.js', import.meta.url));
+const TINY = ['--seconds', '1', '--warmup-seconds', '0.5', '--concurrency', '1,8', '--kills', '1', '--restart-entries', '2000', '--stability-seconds', '2'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runBench(args: string[], timeoutMs: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGINT'); // the bench's own cleanup path; the test then fails on the exit code
+      reject(new Error(`bench did not finish within ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Temporary folders the bench made (it must remove them). */
+const benchTmpDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('raft-bench-'));
+
+function tempJson(): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+  return { dir, file: join(dir, 'results.json') };
+}
+
+interface LoadRow {
+  op: string;
+  concurrency: number;
+  opsPerSec: number;
+  latencyMs: { p50: number; p99: number; p999: number };
+}
+
+describe('npm run bench (bench/cli.ts)', function () {
+  this.timeout(120_000);
+
+  it('measures our 3-node cluster end to end and ends with a passing raftlog check', async () => {
+    const { dir, file } = tempJson();
+    const before = new Set(benchTmpDirs());
+    try {
+      const r = await runBench([...TINY, '--json', file], 90_000);
+      expect(r.code, r.stderr).to.equal(0);
+      const j = JSON.parse(readFileSync(file, 'utf8')) as {
+        verdict: string;
+        results: {
+          ours: { load: LoadRow[]; failover: { medianMs: number | null; rounds: unknown[] }; stability: { termChanges: number | null }; rssAfterLoad: ({ peakMiB: number } | null)[] };
+          etcd: unknown;
+          recovery: { entries: number; restartToReadyMs: number; restartToCaughtUpMs: number };
+        };
+        raftlogChecks: { name: string; audit: { ok: boolean; acknowledgedWrites: number } }[];
+      };
+      const ours = j.results.ours;
+      expect(ours.load.map((l) => `${l.op}${l.concurrency}`)).to.deep.equal(['add1', 'add8', 'set1', 'set8', 'get1', 'get8']);
+      for (const l of ours.load) {
+        expect(l.opsPerSec, `${l.op} x${l.concurrency}`).to.be.greaterThan(0);
+        expect(l.latencyMs.p50).to.be.greaterThan(0);
+        expect(l.latencyMs.p99).to.be.at.least(l.latencyMs.p50);
+      }
+      expect(ours.failover.rounds).to.have.length(1);
+      expect(ours.failover.medianMs).to.be.a('number').and.greaterThan(0);
+      expect(ours.stability.termChanges).to.be.a('number');
+      expect(ours.rssAfterLoad).to.have.length(3);
+      for (const s of ours.rssAfterLoad) expect(s?.peakMiB).to.be.greaterThan(0);
+      expect(j.results.recovery.entries).to.equal(2000);
+      expect(j.results.recovery.restartToCaughtUpMs).to.be.at.least(j.results.recovery.restartToReadyMs);
+      expect(j.results.etcd).to.equal(null);
+      expect(j.raftlogChecks).to.have.length(2);
+      for (const c of j.raftlogChecks) expect(c.audit.ok, c.name).to.equal(true);
+      expect(j.raftlogChecks[0].audit.acknowledgedWrites).to.be.greaterThan(0);
+      expect(j.verdict).to.equal('ok');
+      expect(r.stdout).to.match(/addEntry x8/).and.match(/raftlog check \(load cluster\): ok/);
+      expect(benchTmpDirs().filter((d) => !before.has(d)), 'temporary folders left behind').to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start, in one line with exit code 2, when a requested port is taken', async () => {
+    const [port] = await findFreePorts(4);
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(port + 1, '127.0.0.1', resolve));
+    try {
+      const r = await runBench(['--base-port', String(port), ...TINY], 30_000);
+      expect(r.code).to.equal(2);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+      expect(r.stderr).to.contain(String(port + 1)).and.contain('in use');
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('rejects an unknown option with exit code 2', async () => {
+    const r = await runBench(['--frobnicate', '3'], 30_000);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('unknown option --frobnicate');
+  });
+
+  const etcd = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' }).stdout.trim();
+  (etcd ? it : it.skip)('with --compare etcd, runs the same workloads against a 3-member etcd and prints the ratio (skipped when etcd is not on PATH)', async () => {
+    const { dir, file } = tempJson();
+    try {
+      const r = await runBench(['--seconds', '0.5', '--warmup-seconds', '0.2', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--json', file], 90_000);
+      expect(r.code, r.stderr).to.equal(0);
+      const j = JSON.parse(readFileSync(file, 'utf8')) as { results: { etcd: { load: LoadRow[]; failover: { medianMs: number } } } };
+      expect(j.results.etcd.load.map((l) => l.op)).to.deep.equal(['add', 'get']);
+      for (const l of j.results.etcd.load) expect(l.opsPerSec).to.be.greaterThan(0);
+      expect(j.results.etcd.failover.medianMs).to.be.greaterThan(0);
+      expect(r.stdout).to.match(/ratio ops\/s/);
+      const folder = /in (\S*raft-bench-\w+)/.exec(r.stderr)?.[1];
+      expect(folder, 'the bench names its temporary folder').to.be.a('string');
+      expect(existsSync(folder!), 'temporary folder left behind').to.equal(false);
+      expect(spawnSync('pgrep', ['-f', folder!]).status, 'etcd or node processes left behind').to.not.equal(0);
+    } finally {
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
