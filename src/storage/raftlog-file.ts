@@ -7,8 +7,8 @@ import type { Entry, EntryType } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
 import { CorruptionError } from './corruption-error.js';
 import { fdatasyncAsync } from './fsync.js';
-import { LineReader } from './line-reader.js';
-import { formatRaftlogLine, parseRaftlogLineBytes, peekIndexTerm } from './raftlog-format.js';
+import { ChunkReader, type LineChunk, type LineHead } from './raftlog-chunk.js';
+import { formatRaftlogLine } from './raftlog-format.js';
 import type { TermRuns } from './term-runs.js';
 
 /** Lines between two sparse-index points: a read skips at most this many lines (~100 KB) to reach its start. */
@@ -22,6 +22,12 @@ const CURSORS = 8;
 
 export function entryBytes(e: Entry): number {
   return e.data.length + e.key.length + e.tid.length;
+}
+
+interface Sample {
+  index: number;
+  term: number;
+  offset: number;
 }
 
 interface Cursor {
@@ -41,9 +47,11 @@ export class RaftlogFile {
   private dirty = false;
 
   /**
-   * Opens (creating) the raftlog and checks every line's index and term prefix. Each index's term is pushed into
-   * `terms`: the raftlog is the log's durable committed prefix. A torn last line is cut off with a warning; any
-   * other bad line throws CorruptionError.
+   * Opens (creating) the raftlog and learns, without parsing every line, where every STRIDE-th line starts and the
+   * term of every index (pushed into `terms`: the raftlog is the log's committed prefix). Only the sampled lines and
+   * the last one are parsed here, which keeps a restart of 1,000,000 entries to about a newline count; every other
+   * line is checked (index = line number, term as sampled) when it is read, and forEachCommitted reads them all at
+   * startup. A torn last line is cut off with a warning; any other bad line throws CorruptionError.
    */
   static open(path: string, logger: Logger, terms: TermRuns): RaftlogFile {
     return new RaftlogFile(path, logger, terms);
@@ -52,51 +60,101 @@ export class RaftlogFile {
   private constructor(
     readonly path: string,
     logger: Logger,
-    terms: TermRuns,
+    private readonly terms: TermRuns,
   ) {
     this.fd = openSync(path, 'a+');
     try {
-      this.recover(logger, terms);
+      this.recover(logger);
     } catch (err) {
       closeSync(this.fd);
       throw err;
     }
   }
 
-  private recover(logger: Logger, terms: TermRuns): void {
+  private recover(logger: Logger): void {
     const fileSize = fstatSync(this.fd).size;
-    const reader = new LineReader(this.fd, 0, fileSize, SCAN_CHUNK);
-    for (let line = reader.next(); line !== null; line = reader.next()) {
-      const lineEnd = line.offset + (line.end - line.start) + (line.complete ? 1 : 0);
-      const isLast = lineEnd >= fileSize;
-      const head = line.complete ? peekIndexTerm(line.buf, line.start, line.end) : null;
-      // A crash can leave the last line half written (no newline, or garbage): cut it off, it was never synced.
-      // Anything wrong before the last line, or a well-formed line at the wrong index, is real damage.
-      let torn: string | null = null;
-      if (!line.complete) torn = 'no newline at the end';
-      else if (head === null) torn = 'not a raftlog line';
-      else if (isLast) {
-        try {
-          parseRaftlogLineBytes(line.buf, line.start, line.end);
-        } catch (err) {
-          torn = (err as Error).message;
+    const reader = new ChunkReader(this.fd, 0, fileSize, SCAN_CHUNK);
+    /** The sampled lines: every STRIDE-th and the last. */
+    const samples: Sample[] = [];
+    let torn: { offset: number; why: string } | null = null;
+    let lines = 0;
+    for (let chunk = reader.next(); chunk !== null && torn === null; chunk = reader.next()) {
+      // Only newlines are counted here (native memchr on the bytes); just the sampled lines are decoded.
+      const buf = chunk.buf;
+      for (let p = 0; p < chunk.length; ) {
+        const nl = buf.indexOf(0x0a, p);
+        const offset = chunk.offset + p;
+        const isLast = chunk.offset + nl + 1 === fileSize;
+        lines++;
+        if ((lines - 1) % STRIDE === 0 || isLast) {
+          const line = chunk.line(p, nl);
+          const head = line.peek(0, line.length);
+          // A crash can leave the last line half written (garbage, or no newline: see tornTail below): cut it off,
+          // it was never synced. A bad line before the last, or a well-formed one at the wrong index, is damage.
+          let bad: string | null = head === null ? 'not a raftlog line' : null;
+          if (bad === null && isLast) bad = parseError(line, 0, line.length);
+          if (bad !== null && isLast) {
+            torn = { offset, why: bad };
+            lines--;
+            break;
+          }
+          if (bad !== null) throw new CorruptionError(this.path, offset, `line ${lines}: ${bad}`);
+          const { index, term } = head as LineHead;
+          if (index !== lines) throw new CorruptionError(this.path, offset, `line ${lines} holds index ${index}`);
+          if ((lines - 1) % STRIDE === 0) this.sparse.push(offset);
+          samples.push({ index, term, offset });
         }
+        this.size = chunk.offset + nl + 1;
+        p = nl + 1;
       }
-      if (torn !== null && !isLast) throw new CorruptionError(this.path, line.offset, `line ${this.last + 1}: ${torn}`);
-      if (torn !== null) {
-        logger.warn(`${this.path}: dropping a torn last line at byte offset ${line.offset} (${torn}; ${fileSize - line.offset} bytes)`);
-        ftruncateSync(this.fd, line.offset);
-        break;
-      }
-      if (head !== null && head.index !== this.last + 1) {
-        throw new CorruptionError(this.path, line.offset, `line ${this.last + 1} holds index ${head.index}`);
-      }
-      const { index, term } = head as { index: number; term: number };
-      if ((index - 1) % STRIDE === 0) this.sparse.push(line.offset);
-      terms.push(index, term);
-      this.last = index;
-      this.size = lineEnd;
     }
+    if (torn === null && reader.tornTail !== null) torn = { offset: reader.tornTail.offset, why: 'no newline at the end' };
+    if (torn !== null) {
+      logger.warn(`${this.path}: dropping a torn last line at byte offset ${torn.offset} (${torn.why}; ${fileSize - torn.offset} bytes)`);
+      ftruncateSync(this.fd, torn.offset);
+      // The new last line was not sampled as the last one; it is checked like every other line when read.
+    }
+    this.last = lines;
+    this.learnTerms(samples);
+  }
+
+  /**
+   * Terms never decrease along a log, so two samples with the same term mean every line between has it; only a
+   * stride whose ends differ (one per election at most) is read line by line to find where the term changed.
+   */
+  private learnTerms(samples: Sample[]): void {
+    for (let k = 0; k < samples.length; k++) {
+      const s = samples[k];
+      const prev = k > 0 ? samples[k - 1] : null;
+      if (prev !== null && s.term < prev.term) throw new CorruptionError(this.path, s.offset, `term ${s.term} at index ${s.index} is below term ${prev.term} at index ${prev.index}`);
+      if (prev !== null && s.term !== prev.term) this.pushTermsAfter(prev, s.offset);
+      this.pushTermRange(prev === null ? 1 : this.terms.lastIndex() + 1, s.index, s.term);
+    }
+    // After cutting a torn last line, the new last line was not sampled: read the few lines after the last sample.
+    const lastSample = samples[samples.length - 1];
+    if (lastSample !== undefined && lastSample.index < this.last) this.pushTermsAfter(lastSample, this.size);
+  }
+
+  /** Reads the lines after sample a up to file offset end, pushing each one's term. */
+  private pushTermsAfter(a: Sample, end: number): void {
+    const reader = new ChunkReader(this.fd, a.offset, end, READ_CHUNK, this.scratch);
+    let index = a.index;
+    for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
+      for (let p = 0; p < chunk.length; index++) {
+        const nl = chunk.text.indexOf('\n', p);
+        if (index > a.index) {
+          const head = chunk.peek(p, nl);
+          if (head === null || head.index !== index) throw new CorruptionError(this.path, chunk.offset + p, `line ${index}: not a raftlog line for index ${index}`);
+          this.terms.push(index, head.term);
+        }
+        p = nl + 1;
+      }
+    }
+  }
+
+  /** Pushes term for from..to (inclusive) as one run: cheap however long. */
+  private pushTermRange(from: number, to: number, term: number): void {
+    this.terms.pushRun(from, to, term);
   }
 
   lastIndex(): number {
@@ -133,42 +191,66 @@ export class RaftlogFile {
     const end = Math.min(hi, this.last + 1);
     if (lo < 1 || lo >= end) return { bytes, full: false };
     const start = this.startFor(lo);
-    const reader = new LineReader(this.fd, start.offset, this.size, READ_CHUNK, this.scratch);
+    const reader = new ChunkReader(this.fd, start.offset, this.size, READ_CHUNK, this.scratch);
+    const check = new LineCheck(this.terms);
     let index = start.index;
-    let full = false;
-    for (let line = reader.next(); line !== null && index < end; line = reader.next(), index++) {
-      if (index < lo) continue;
-      const e = this.parse(line.buf, line.start, line.end, line.offset, index);
-      bytes += entryBytes(e as Entry);
-      if (out.length > 0 && bytes > maxBytes) {
-        full = true;
-        this.remember(index, line.offset);
-        return { bytes, full };
+    for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
+      const text = chunk.text;
+      for (let p = 0; p < chunk.length; index++) {
+        const nl = text.indexOf('\n', p);
+        if (index >= lo) {
+          const e = this.parse(chunk, p, nl, index, check) as Entry;
+          bytes += entryBytes(e);
+          if (out.length > 0 && bytes > maxBytes) {
+            this.remember(index, chunk.offset + p);
+            return { bytes, full: true };
+          }
+          out.push(e);
+          if (index + 1 === end) {
+            this.remember(index + 1, chunk.offset + nl + 1);
+            return { bytes, full: false };
+          }
+        }
+        p = nl + 1;
       }
-      out.push(e as Entry);
-      if (index + 1 === end) this.remember(index + 1, line.offset + (line.end - line.start) + 1);
     }
-    return { bytes, full };
+    throw new Error(`internal: ${this.path} ended before index ${end - 1}`);
   }
 
   /** Calls fn for every line in order, parsed; with onlyType, only for entries of that type (cheaper). */
   scan(fn: (e: Entry) => void, onlyType?: EntryType): void {
-    const reader = new LineReader(this.fd, 0, this.size, SCAN_CHUNK);
+    const reader = new ChunkReader(this.fd, 0, this.size, SCAN_CHUNK);
+    const check = new LineCheck(this.terms);
     let index = 1;
-    for (let line = reader.next(); line !== null; line = reader.next(), index++) {
-      const e = this.parse(line.buf, line.start, line.end, line.offset, index, onlyType);
-      if (e !== null) fn(e);
+    for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
+      const text = chunk.text;
+      for (let p = 0; p < chunk.length; index++) {
+        const nl = text.indexOf('\n', p);
+        const e = this.parse(chunk, p, nl, index, check, onlyType);
+        if (e !== null) fn(e);
+        p = nl + 1;
+      }
     }
   }
 
-  private parse(buf: Buffer, start: number, end: number, offset: number, index: number, onlyType?: EntryType): Entry | null {
+  /** Parses line `index` and checks it is what open() learned: that index, with the term recorded for it. */
+  private parse(chunk: LineChunk, start: number, end: number, index: number, check: LineCheck, onlyType?: EntryType): Entry | null {
+    const head = chunk.peek(start, end);
+    if (head !== null) {
+      const why = check.why(index, head.index, head.term);
+      if (why !== null) throw new CorruptionError(this.path, chunk.offset + start, why);
+    }
     let e: Entry | null;
     try {
-      e = parseRaftlogLineBytes(buf, start, end, onlyType);
+      e = chunk.parse(start, end, onlyType, head);
     } catch (err) {
-      throw new CorruptionError(this.path, offset, `line ${index}: ${(err as Error).message}`);
+      throw new CorruptionError(this.path, chunk.offset + start, `line ${index}: ${(err as Error).message}`);
     }
-    if (e !== null && e.index !== index) throw new CorruptionError(this.path, offset, `line ${index} holds index ${e.index}`);
+    if (head === null && e !== null) {
+      // Parsed by the reference parser (an unusual but valid layout): check it the same way.
+      const why = check.why(index, e.index, e.term);
+      if (why !== null) throw new CorruptionError(this.path, chunk.offset + start, why);
+    }
     return e;
   }
 
@@ -204,5 +286,35 @@ export class RaftlogFile {
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+/** Checks lines read in order against the index and terms learned at open, with the current term run cached. */
+class LineCheck {
+  private from = 1;
+  private to = 0;
+  private term = 0;
+
+  constructor(private readonly terms: TermRuns) {}
+
+  /** Why line `line` holding (index, term) is wrong, or null. */
+  why(line: number, index: number, term: number): string | null {
+    if (index !== line) return `line ${line} holds index ${index}`;
+    if (line < this.from || line > this.to) {
+      const run = this.terms.runAt(line);
+      this.from = run.from;
+      this.to = run.to;
+      this.term = run.term;
+    }
+    return term === this.term ? null : `line ${line} has term ${term}, expected ${this.term} (terms never decrease)`;
+  }
+}
+
+function parseError(chunk: LineChunk, start: number, end: number): string | null {
+  try {
+    chunk.parse(start, end);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
   }
 }

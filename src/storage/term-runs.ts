@@ -21,6 +21,13 @@ export class TermRuns {
     this.last = index;
   }
 
+  /** Records that every index from..to (from = lastIndex()+1) has term. */
+  pushRun(from: number, to: number, term: number): void {
+    if (from > to) return;
+    this.push(from, term);
+    this.last = to;
+  }
+
   /** Forgets every index >= from. */
   truncateFrom(from: number): void {
     if (from > this.last) return;
@@ -35,6 +42,10 @@ export class TermRuns {
   term(index: number): number {
     if (index === 0) return 0;
     if (!Number.isInteger(index) || index < 0 || index > this.last) throw new RangeError(`index ${index} outside 0..${this.last}`);
+    return this.terms[this.runIndex(index)];
+  }
+
+  private runIndex(index: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -42,7 +53,14 @@ export class TermRuns {
       if (this.starts[mid] <= index) lo = mid;
       else hi = mid - 1;
     }
-    return this.terms[lo];
+    return lo;
+  }
+
+  /** The run holding index (1 <= index <= lastIndex()): its first and last index and its term. */
+  runAt(index: number): { from: number; to: number; term: number } {
+    const k = this.runIndex(index);
+    const to = k + 1 < this.starts.length ? this.starts[k + 1] - 1 : this.last;
+    return { from: this.starts[k], to, term: this.terms[k] };
   }
 
   /** Number of runs (for tests and memory reports). */
