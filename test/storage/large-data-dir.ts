@@ -18,13 +18,16 @@ export interface LargeDirOptions {
   valueBytes: number;
   /** Distinct keys of the 'set' entries. */
   keys: number;
+  /** 'set' (setVal: every entry matters to the key-value store) or 'add' (addEntry: none does). */
+  type: 'set' | 'add';
 }
 
-/** Entry i of the generated history: setVal-like entries with a valueBytes value, 3 terms. */
+/** Entry i of the generated history: valueBytes of data, 3 terms. */
 export function generatedEntry(i: number, o: LargeDirOptions): Entry {
   const term = 1 + Math.floor((i * 3) / (o.committed + o.walUnapplied + 1));
   const v = `v${i}-`;
-  return { index: i, term, type: 'set', tid: `c${i % 97}-${i}`, data: v + 'x'.repeat(Math.max(0, o.valueBytes - v.length)), key: `key-${i % o.keys}` };
+  const data = v + 'x'.repeat(Math.max(0, o.valueBytes - v.length));
+  return { index: i, term, type: o.type, tid: `c${i % 97}-${i}`, data, key: o.type === 'set' ? `key-${i % o.keys}` : '' };
 }
 
 export function writeLargeDataDir(dir: string, o: LargeDirOptions): void {
