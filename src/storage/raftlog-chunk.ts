@@ -27,6 +27,19 @@ export interface LineHead {
   afterType: number;
 }
 
+const INDEX_PREFIX = Buffer.from('{"index":');
+const TERM_SEP = Buffer.from(',"term":');
+const TYPE_SEP = Buffer.from(',"type":"');
+const TID_SEP = Buffer.from('","tid":"');
+const DATA_SEP = Buffer.from('","data":"');
+const KEY_SEP = Buffer.from('","key":"');
+
+function bytesAt(b: Buffer, pos: number, lit: Buffer, end: number): boolean {
+  if (pos + lit.length > end) return false;
+  for (let k = 0; k < lit.length; k++) if (b[pos + k] !== lit[k]) return false;
+  return true;
+}
+
 /** The entry type spelled at pos and followed by a quote, without allocating a string; null if none is. */
 function typeAt(s: string, pos: number): EntryType | null {
   switch (s.charCodeAt(pos)) {
@@ -72,21 +85,22 @@ export class LineChunk {
 
   /** Index and term from the line's fixed prefix {"index":N,"term":T,"type":" ; null if it is not there. */
   peek(start: number, end: number): LineHead | null {
-    const s = this.text;
-    if (!s.startsWith('{"index":', start)) return null;
-    let p = start + 9;
+    // Byte comparisons on the buffer: the hottest code of a restart (run once per line of the raftlog).
+    const b = this.buf;
+    if (!bytesAt(b, start, INDEX_PREFIX, end)) return null;
+    let p = start + INDEX_PREFIX.length;
     let index = 0;
     const i0 = p;
-    for (let c = s.charCodeAt(p); c >= 48 && c <= 57 && p < end; c = s.charCodeAt(++p)) index = index * 10 + (c - 48);
-    if (p === i0 || p - i0 > 15 || (p - i0 > 1 && s.charCodeAt(i0) === 48) || index < 1) return null;
-    if (!s.startsWith(',"term":', p)) return null;
-    p += 8;
+    for (let c = b[p]; c >= 48 && c <= 57 && p < end; c = b[++p]) index = index * 10 + (c - 48);
+    if (p === i0 || p - i0 > 15 || (p - i0 > 1 && b[i0] === 48) || index < 1) return null;
+    if (!bytesAt(b, p, TERM_SEP, end)) return null;
+    p += TERM_SEP.length;
     let term = 0;
     const t0 = p;
-    for (let c = s.charCodeAt(p); c >= 48 && c <= 57 && p < end; c = s.charCodeAt(++p)) term = term * 10 + (c - 48);
-    if (p === t0 || p - t0 > 15 || (p - t0 > 1 && s.charCodeAt(t0) === 48)) return null;
-    if (!s.startsWith(',"type":"', p) || p + 9 > end) return null;
-    return { index, term, afterType: p + 9 };
+    for (let c = b[p]; c >= 48 && c <= 57 && p < end; c = b[++p]) term = term * 10 + (c - 48);
+    if (p === t0 || p - t0 > 15 || (p - t0 > 1 && b[t0] === 48)) return null;
+    if (!bytesAt(b, p, TYPE_SEP, end)) return null;
+    return { index, term, afterType: p + TYPE_SEP.length };
   }
 
   /**
@@ -109,14 +123,15 @@ export class LineChunk {
     const type = typeAt(s, head.afterType);
     if (type === null) return undefined;
     const typeEnd = head.afterType + type.length;
-    if (!s.startsWith('","tid":"', typeEnd)) return undefined;
+    const b = this.buf;
+    if (!bytesAt(b, typeEnd, TID_SEP, end)) return undefined;
     if (onlyType !== undefined && type !== onlyType) return null;
     const tidStart = typeEnd + 9;
     const tidEnd = this.closingQuote(tidStart, end);
-    if (tidEnd < 0 || !s.startsWith('","data":"', tidEnd)) return undefined;
+    if (tidEnd < 0 || !bytesAt(b, tidEnd, DATA_SEP, end)) return undefined;
     const dataStart = tidEnd + 10;
     const dataEnd = this.closingQuote(dataStart, end);
-    if (dataEnd < 0 || !s.startsWith('","key":"', dataEnd)) return undefined;
+    if (dataEnd < 0 || !bytesAt(b, dataEnd, KEY_SEP, end)) return undefined;
     const keyStart = dataEnd + 9;
     const keyEnd = this.closingQuote(keyStart, end);
     if (keyEnd !== end - 2) return undefined;
