@@ -90,7 +90,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     restartEntries: num(f, 'restart-entries', 1_000_000, 0, 20_000_000),
     compareEtcd: compare === 'etcd',
     jsonFile: f.get('json') ?? 'bench-results.json',
-    clientThreads: num(f, 'client-threads', 2, 0, 16),
+    clientThreads: num(f, 'client-threads', 0, 0, 16),
     phases: list(f, 'phases', PHASES, [...PHASES]),
     cpuProfDir: f.get('cpu-prof') ?? null,
     deadlineSeconds: 0,

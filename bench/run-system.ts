@@ -50,6 +50,9 @@ export async function runSystem(
         const out = await runLoad(sys.clientSpec(c), job(op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${op}${c}`), o.clientThreads, cleanup);
         acked.push(...out.ackedTids);
         result.load.push(out.result);
+        if (out.result.clientCpuPercent >= 90) {
+          result.warnings.push(`${op} x${c}: the bench client used ${out.result.clientCpuPercent}% of a core: the figure may be the client's limit (try --client-threads 2)`);
+        }
         const l = out.result.latencyMs;
         progress(`${sys.label}: ${op} x${c}: ${out.result.opsPerSec} ops/s, p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms` + (out.result.failed ? `, ${out.result.failed} failed` : '') + `, client CPU ${out.result.clientCpuPercent}%`);
       }
@@ -63,7 +66,7 @@ export async function runSystem(
     progress(`${sys.label}: ${s.seconds} s of addEntry x${c} (${s.load.opsPerSec} ops/s): ${s.termChanges} term change(s), ${s.leaderChanges} leader change(s)`);
   }
 
-  result.rssAfterLoad = sys.pids().map(readRss);
+  if (o.phases.includes('load') || o.phases.includes('stability')) result.rssAfterLoad = sys.pids().map(readRss);
 
   if (o.phases.includes('failover') && o.kills > 0) {
     if (!sys.controlsProcesses) result.warnings.push('failover skipped: the bench did not start these nodes');

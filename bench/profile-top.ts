@@ -1,0 +1,73 @@
+// Reads the .cpuprofile files `npm run bench -- --cpu-prof DIR` left behind (one per node process) and prints, for the
+// busiest process (under load, the leader), the functions with the most self time. Usage:
+//   node dist/bench/profile-top.js DIR [--top N]
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Idle and GC pseudo-frames are reported, but "busy" means everything except idle. */
+const IDLE = new Set(['(idle)', '(program)']);
+
+export interface SelfTime {
+  name: string;
+  ms: number;
+  percentOfBusy: number;
+}
+
+export function selfTimes(p: CpuProfile): { busyMs: number; wallMs: number; top: SelfTime[] } {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const ms = new Map<string, number>();
+  let busy = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const n = byId.get(p.samples[i]);
+    if (!n) continue;
+    // timeDeltas[i] is the time before sample i; the next delta is the closest estimate of this sample's duration.
+    const dt = (p.timeDeltas[i + 1] ?? p.timeDeltas[i] ?? 0) / 1000;
+    const f = n.callFrame;
+    const where = f.url ? `${basename(f.url)}:${f.lineNumber + 1}` : '';
+    const name = `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+    ms.set(name, (ms.get(name) ?? 0) + dt);
+    if (!IDLE.has(f.functionName)) busy += dt;
+  }
+  const top = [...ms.entries()]
+    .filter(([name]) => !IDLE.has(name))
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, t]) => ({ name, ms: Math.round(t), percentOfBusy: Math.round((t / busy) * 1000) / 10 }));
+  return { busyMs: Math.round(busy), wallMs: Math.round((p.endTime - p.startTime) / 1000), top };
+}
+
+function main(): void {
+  const dir = process.argv[2];
+  const topIdx = process.argv.indexOf('--top');
+  const topN = topIdx > 0 ? Number(process.argv[topIdx + 1]) : 15;
+  if (!dir) {
+    process.stderr.write('usage: node dist/bench/profile-top.js DIR [--top N]\n');
+    process.exit(2);
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) {
+    process.stderr.write(`no .cpuprofile files in ${dir}\n`);
+    process.exit(2);
+  }
+  const all = files.map((f) => ({ f, r: selfTimes(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile) }));
+  all.sort((a, b) => b.r.busyMs - a.r.busyMs);
+  for (const { f, r } of all) process.stdout.write(`${f}: busy ${r.busyMs} ms of ${r.wallMs} ms\n`);
+  const { f, r } = all[0];
+  process.stdout.write(`\ntop ${topN} functions by self time in the busiest process (${f}):\n`);
+  for (const t of r.top.slice(0, topN)) process.stdout.write(`${String(t.ms).padStart(7)} ms  ${t.percentOfBusy.toFixed(1).padStart(5)}%  ${t.name}\n`);
+}
+
+main();
