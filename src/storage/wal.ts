@@ -4,13 +4,13 @@
 // A segment that grew past segmentBytes is fdatasynced synchronously before the next one is created, so a torn
 // record can only ever be at the end of the LAST segment: anywhere else, a bad record is corruption.
 // Segments are deleted oldest first once every entry in them is in the durable raftlog.
-import { closeSync, fdatasyncSync, openSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, openSync, readdirSync, readSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
 import { CorruptionError } from './corruption-error.js';
 import { fdatasyncAsync, fsyncDirAsync } from './fsync.js';
-import { decodeRecordAt, encodeRecord, type DecodedRecord } from './wal-record.js';
+import { decodeRecordAt, encodeRecord, RECORD_HEADER_BYTES, type DecodedRecord } from './wal-record.js';
 
 const SEGMENT_NAME = /^(\d{16})-(\d{16})\.wal$/;
 
@@ -73,30 +73,36 @@ export class Wal {
 
   /** Returns the segment's valid length (after cutting a torn tail off the last segment). */
   private replaySegment(seg: Segment, isLastSegment: boolean, logger: Logger, onRecord: (r: ReplayedRecord) => void): number {
-    const buf = readFileSync(seg.path);
-    let off = 0;
-    while (off < buf.length) {
-      const frame = decodeRecordAt(buf, off);
-      if (!frame.ok) {
-        // Torn: the crash hit the last write. It ran past the end, or failed its checksum with nothing after it,
-        // or is followed by zeros only (a file extended but never written). Only the last segment can be torn.
-        const torn = frame.runsPastEnd || zerosFrom(buf, off) || (frame.why === 'checksum mismatch' && recordEnd(buf, off) === buf.length);
-        if (!isLastSegment || !torn) throw new CorruptionError(seg.path, off, frame.why);
-        logger.warn(`${seg.path}: dropping a torn last record at byte offset ${off} (${frame.why}; ${buf.length - off} bytes)`);
-        truncateSync(seg.path, off);
-        return off;
+    const file = new SegmentReader(seg.path);
+    try {
+      let off = 0;
+      while (off < file.size) {
+        const view = file.record(off);
+        const frame = decodeRecordAt(view, 0);
+        if (!frame.ok) {
+          // Torn: the crash hit the last write. It runs past the end, or fails its checksum with nothing after it,
+          // or is followed by zeros only (a file extended but never written). Only the last segment can be torn.
+          const endsFile = view.length >= RECORD_HEADER_BYTES && off + RECORD_HEADER_BYTES + view.readUInt32LE(0) === file.size;
+          const torn = frame.runsPastEnd || (frame.why === 'checksum mismatch' && endsFile) || file.zerosFrom(off);
+          if (!isLastSegment || !torn) throw new CorruptionError(seg.path, off, frame.why);
+          logger.warn(`${seg.path}: dropping a torn last record at byte offset ${off} (${frame.why}; ${file.size - off} bytes)`);
+          truncateSync(seg.path, off);
+          return off;
+        }
+        const rec = frame.record;
+        try {
+          onRecord({ ...rec, end: off + rec.end, file: seg.path, offset: off });
+        } catch (err) {
+          if (err instanceof CorruptionError) throw err;
+          throw new CorruptionError(seg.path, off, (err as Error).message);
+        }
+        if (rec.count > 0) seg.maxIndex = Math.max(seg.maxIndex, rec.first + rec.count - 1);
+        off += rec.end;
       }
-      const rec = frame.record;
-      try {
-        onRecord({ ...rec, file: seg.path, offset: off });
-      } catch (err) {
-        if (err instanceof CorruptionError) throw err;
-        throw new CorruptionError(seg.path, off, (err as Error).message);
-      }
-      if (rec.count > 0) seg.maxIndex = Math.max(seg.maxIndex, rec.first + rec.count - 1);
-      off = rec.end;
+      return file.size;
+    } finally {
+      file.close();
     }
-    return buf.length;
   }
 
   /** Writes one record for entries (entries[0].index = first) to the page cache. */
@@ -173,11 +179,56 @@ function pad16(n: number): string {
   return String(n).padStart(16, '0');
 }
 
-function zerosFrom(buf: Buffer, off: number): boolean {
-  for (let k = off; k < buf.length; k++) if (buf[k] !== 0) return false;
-  return true;
-}
+/**
+ * Reads a segment record by record through one buffer (1 MB, grown only for a bigger record), so replaying a 64 MB
+ * segment does not hold 64 MB at once: restart's peak memory stays near its steady state.
+ */
+class SegmentReader {
+  private readonly fd: number;
+  readonly size: number;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  /** File offset of buf[0] and how many bytes from there are loaded. */
+  private start = 0;
+  private filled = 0;
 
-function recordEnd(buf: Buffer, off: number): number {
-  return off + 8 + buf.readUInt32LE(off);
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  /** The bytes of the record at off: header and payload as far as the file has them (shorter if it is torn). */
+  record(off: number): Buffer {
+    const head = this.load(off, RECORD_HEADER_BYTES);
+    if (head.length < RECORD_HEADER_BYTES) return head;
+    return this.load(off, RECORD_HEADER_BYTES + head.readUInt32LE(0));
+  }
+
+  /** True if every byte from off to the end of the file is zero. */
+  zerosFrom(off: number): boolean {
+    for (let p = off; p < this.size; p += this.buf.length) {
+      const part = this.load(p, Math.min(this.buf.length, this.size - p));
+      for (let k = 0; k < part.length; k++) if (part[k] !== 0) return false;
+    }
+    return true;
+  }
+
+  /** A view of [off, off+n) clipped to the end of the file, valid until the next call. */
+  private load(off: number, n: number): Buffer {
+    const want = Math.min(n, this.size - off);
+    if (off < this.start || off + want > this.start + this.filled) {
+      if (want > this.buf.length) this.buf = Buffer.allocUnsafe(want);
+      this.start = off;
+      this.filled = 0;
+      while (this.filled < Math.min(this.buf.length, this.size - off)) {
+        const got = readSync(this.fd, this.buf, this.filled, Math.min(this.buf.length, this.size - off) - this.filled, off + this.filled);
+        if (got === 0) break;
+        this.filled += got;
+      }
+    }
+    return this.buf.subarray(off - this.start, off - this.start + Math.min(want, this.filled - (off - this.start)));
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
