@@ -2,7 +2,7 @@
 // checked here, so bad input always becomes a fault that names the problem, never a hang or a crash.
 import { randomUUID } from 'node:crypto';
 import { decodeAppendRequest, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
-import { FaultCode, RpcFault, type RpcHandler } from '../rpc/server.js';
+import { FaultCode, RpcFault, type RpcCallContext, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { parseHostPort } from './config.js';
 import type { ClientOps } from './client-ops.js';
@@ -64,10 +64,10 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
     return s;
   };
   const guarded =
-    (fn: (params: XmlRpcValue[], s: NodeServices) => Promise<XmlRpcValue> | XmlRpcValue): RpcHandler =>
-    async (params) => {
+    (fn: (params: XmlRpcValue[], s: NodeServices, call: RpcCallContext) => Promise<XmlRpcValue> | XmlRpcValue): RpcHandler =>
+    async (params, call) => {
       try {
-        return await fn(params, need());
+        return await fn(params, need(), call);
       } catch (err) {
         asFault(err);
       }
@@ -83,8 +83,10 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
     // The ancestor system spelled it in the singular; both are served.
     requestVoteRPC: requestVotes,
 
-    appendEntriesRPC: guarded(async (params, { runtime }) => {
+    appendEntriesRPC: guarded(async (params, { runtime }, call) => {
       const req = decodeAppendRequest(params, runtime.id);
+      // Remember which leader talks on this connection: when all of them close at once, it has probably died.
+      call.tagSender(req.from);
       return encodeAppendResponse(await runtime.handlePeerRequest(req));
     }),
 

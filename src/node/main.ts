@@ -42,7 +42,14 @@ async function main(): Promise<void> {
   let services: NodeServices | null = null;
   let server: RpcServer;
   try {
-    server = await startRpcServer({ host: args.listen ?? host, port, maxBodyBytes: MAX_BODY_BYTES, logger, handlers: makeHandlers(() => services) });
+    server = await startRpcServer({
+      host: args.listen ?? host,
+      port,
+      maxBodyBytes: MAX_BODY_BYTES,
+      logger,
+      handlers: makeHandlers(() => services),
+      onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') fail(2, `error: port ${port} on ${args.listen ?? host} is already in use`);

@@ -97,6 +97,8 @@ export class NodeRuntime {
   /** Reads whose index is known but not yet applied. */
   private readsAwaitingApply: { index: number; serve: () => void; fail: (err: Error) => void }[] = [];
   private readonly commits = new CommitWaiters();
+  /** Forwarding calls waiting to learn who leads (woken when a Ready names a leader, or on stop). */
+  private readonly leaderWaiters = new Set<(leader: NodeId | null) => void>();
 
   private applied: number;
   private softState: SoftState;
@@ -178,6 +180,18 @@ export class NodeRuntime {
     return resp;
   }
 
+  /**
+   * Every connection a peer made to our server was closed from its end. If that peer is the leader we follow, its
+   * process has most likely died (the kernel closes all its sockets at once): the core brings its election forward.
+   */
+  senderConnectionsLost(peer: NodeId): void {
+    if (this.stopped || this.isSuspended() || !this.peers.includes(peer)) return;
+    if (this.core.status().leader !== peer || this.core.status().role !== 'follower') return;
+    this.logger.info(`every connection from leader ${peer} closed: it has probably stopped; starting an early election`);
+    this.core.leaderUnreachable(peer);
+    this.kick();
+  }
+
   // ---------------------------------------------------------------- client operations (local; forwarding is elsewhere)
 
   /** Proposes an entry if this node leads, then waits until the proposed index is applied (or timeoutMs passes). */
@@ -207,14 +221,22 @@ export class NodeRuntime {
     });
   }
 
-  /** Waits (bounded) until some leader is known; null if none appeared in time. */
-  async waitForLeader(timeoutMs: number): Promise<NodeId | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const leader = this.isSuspended() ? null : this.core.status().leader;
-      if (leader !== null || Date.now() >= deadline || this.stopped) return leader;
-      await new Promise((r) => setTimeout(r, this.opts.tickMs * 2));
-    }
+  /**
+   * Waits (bounded) until some leader is known; null if none appeared in time. Woken by the Ready that reports the
+   * leader rather than by polling, so a forwarded write leaves the moment this node hears of a new leader.
+   */
+  waitForLeader(timeoutMs: number): Promise<NodeId | null> {
+    const known = this.leader();
+    if (known !== null || this.stopped) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      const waiter = (leader: NodeId | null): void => {
+        clearTimeout(timer);
+        this.leaderWaiters.delete(waiter);
+        resolve(leader);
+      };
+      const timer = setTimeout(() => waiter(this.leader()), timeoutMs);
+      this.leaderWaiters.add(waiter);
+    });
   }
 
   isLeader(): boolean {
@@ -278,6 +300,7 @@ export class NodeRuntime {
     for (const r of this.readsAwaitingApply) r.fail(stopping);
     this.readsAwaitingApply = [];
     this.commits.failAll();
+    for (const w of [...this.leaderWaiters]) w(null);
     this.logCommitProgress();
     await this.storage.sync();
     await this.storage.close();
@@ -394,6 +417,7 @@ export class NodeRuntime {
     const prev = this.softState;
     if (prev.role === s.role && prev.term === s.term && prev.leader === s.leader) return;
     this.softState = s;
+    if (s.leader !== null && !this.isSuspended()) for (const w of [...this.leaderWaiters]) w(s.leader);
     if (s.role !== prev.role) {
       const why =
         s.role === 'precandidate'

@@ -59,6 +59,8 @@ export class RaftCore {
   private randomizedElectionTimeout = 0;
   /** Leader's clock for check-quorum and stall detection. */
   private leaderTicks = 0;
+  /** Follower: the transport hinted that the leader died; the election timer was brought forward (leaderUnreachable). */
+  private leaderSuspect = false;
 
   private readonly progress = new Map<NodeId, Progress>();
   /** Pre-vote or vote answers of the current campaign. */
@@ -180,6 +182,25 @@ export class RaftCore {
       return;
     }
     this.admitRead(ctx);
+  }
+
+  /**
+   * A transport hint that the leader we follow is probably gone (the runtime reports it when every connection from
+   * that leader closed from its end at once, as when its process dies). Waiting out a whole election timeout would
+   * only add dead time, so the follower acts as if that timeout had already passed: its lease on the leader ends (so
+   * it grants pre-votes from peers that saw the same loss) and it campaigns after a short random delay, spread so
+   * that survivors rarely collide. Nothing else changes: the campaign is an ordinary pre-vote then vote, so a wrong
+   * hint costs at most one rejected pre-vote, and hearing from the leader again restores the normal timer.
+   */
+  leaderUnreachable(leader: NodeId): void {
+    if (this.role !== 'follower' || this.leader !== leader || this.leaderSuspect) return;
+    this.leaderSuspect = true;
+    const e = this.cfg.electionTicks;
+    this.electionElapsed = Math.max(this.electionElapsed, e);
+    // 1..e/5 ticks (10-30 ms at the defaults): long enough apart that one survivor's pre-vote usually reaches the
+    // others before they start their own, short next to the election timeout it replaces.
+    const delay = 1 + this.cfg.random(Math.max(1, Math.floor(e / 5)));
+    this.randomizedElectionTimeout = Math.min(this.randomizedElectionTimeout, this.electionElapsed + delay);
   }
 
   reportUnreachable(peer: NodeId): void {
@@ -390,6 +411,7 @@ export class RaftCore {
   }
 
   private resetTimers(): void {
+    this.leaderSuspect = false;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     const e = this.cfg.electionTicks;
@@ -401,6 +423,8 @@ export class RaftCore {
 
   private stepFollower(m: Message): void {
     if (m.type !== 'append') return;
+    // The leader is alive after all (or a new one spoke): back to a full, freshly drawn election timeout.
+    if (this.leaderSuspect) this.resetTimers();
     this.electionElapsed = 0;
     this.leader = m.from;
     this.handleAppend(m);

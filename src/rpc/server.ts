@@ -9,7 +9,16 @@ import { MalformedXmlRpcError, decodeCall, encodeFault, encodeResponse } from '.
 
 export { RpcFault, FaultCode } from './values.js';
 
-export type RpcHandler = (params: XmlRpcValue[]) => Promise<XmlRpcValue>;
+/** What a handler may learn or note about the call it serves. */
+export interface RpcCallContext {
+  /**
+   * Labels the connection this call came on with its sender (e.g. a Raft leader's id). When every connection carrying
+   * one label has been closed by the remote end, the server calls RpcServerOptions.onSenderGone with that label.
+   */
+  tagSender(sender: string): void;
+}
+
+export type RpcHandler = (params: XmlRpcValue[], call: RpcCallContext) => Promise<XmlRpcValue>;
 
 export interface RpcServerOptions {
   host: string;
@@ -19,6 +28,11 @@ export interface RpcServerOptions {
   maxBodyBytes: number;
   logger: Logger;
   handlers: Record<string, RpcHandler>;
+  /**
+   * Every connection tagged with `sender` was closed by the other side (FIN or reset), not by this server. A process
+   * killed outright has the kernel close all its sockets at once, so this is an early sign that the sender died.
+   */
+  onSenderGone?: (sender: string) => void;
 }
 
 export interface RpcServer {
@@ -41,6 +55,9 @@ const REJECT_LINGER_MS = 1_000;
 
 export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const sockets = new Set<Socket>();
+  const senders = new SenderConnections((sender) => {
+    if (!paused && !closing) opts.onSenderGone?.(sender);
+  });
   let paused = false;
   let closing = false;
   let accepted = 0;
@@ -63,7 +80,15 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     }
     accepted++;
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    // 'end' is the peer's FIN; an 'error' before 'close' is a reset. Either way the other side closed it.
+    let closedByPeer = false;
+    socket.on('end', () => {
+      closedByPeer = true;
+    });
+    socket.on('close', (hadError: boolean) => {
+      sockets.delete(socket);
+      senders.closed(socket, closedByPeer || hadError);
+    });
   });
   // A malformed HTTP request: answer 400 if the socket can still carry it, never throw.
   server.on('clientError', (err: Error, socket: Socket) => {
@@ -113,7 +138,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       method = call.method;
       const handler = Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
       if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${method}'`);
-      const result = await handler(call.params);
+      const result = await handler(call.params, { tagSender: (sender) => senders.tag(req.socket, sender) });
       reply(req, res, encodeResponse(result));
     } catch (err) {
       reply(req, res, faultXml(method, err, opts.logger));
@@ -145,6 +170,38 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       });
     });
   });
+}
+
+/** Which open connections carry which sender's calls, to notice when a sender's last one is closed from its end. */
+class SenderConnections {
+  private readonly senderOf = new WeakMap<Socket, string>();
+  private readonly open = new Map<string, Set<Socket>>();
+
+  constructor(private readonly onGone: (sender: string) => void) {}
+
+  tag(socket: Socket, sender: string): void {
+    if (socket.destroyed || this.senderOf.get(socket) === sender) return;
+    this.untag(socket);
+    this.senderOf.set(socket, sender);
+    let set = this.open.get(sender);
+    if (set === undefined) this.open.set(sender, (set = new Set()));
+    set.add(socket);
+  }
+
+  closed(socket: Socket, byPeer: boolean): void {
+    const sender = this.untag(socket);
+    if (sender !== undefined && byPeer && !this.open.has(sender)) this.onGone(sender);
+  }
+
+  private untag(socket: Socket): string | undefined {
+    const sender = this.senderOf.get(socket);
+    if (sender === undefined) return undefined;
+    this.senderOf.delete(socket);
+    const set = this.open.get(sender);
+    set?.delete(socket);
+    if (set !== undefined && set.size === 0) this.open.delete(sender);
+    return sender;
+  }
 }
 
 /** Reads the whole body, or gives up as soon as it passes maxBytes. */

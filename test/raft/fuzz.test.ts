@@ -28,8 +28,10 @@ interface InFlight {
 type Factory = (...args: ConstructorParameters<typeof RaftCore>) => RaftCore;
 
 /** Runs one seed; throws with the seed and step on the first violated property. */
-function runSeed(seed: number, steps: number, factory: Factory = (...a) => new RaftCore(...a)): void {
+function runSeed(seed: number, steps: number, factory: Factory = (...a) => new RaftCore(...a), hints = false): void {
   const rnd = seededRandom(seed);
+  // Leader-loss hints draw from their own stream, so runs without them replay exactly as before.
+  const hintRnd = seededRandom(seed * 7919 + 13);
   const chance = (p: number): boolean => rnd(1_000_000) < p * 1_000_000;
   const peers = ids(5);
   const nodes = new Map<NodeId, FuzzNode>();
@@ -119,6 +121,11 @@ function runSeed(seed: number, steps: number, factory: Factory = (...a) => new R
     for (const [id, n] of nodes) {
       if (!active(n)) continue;
       if (n.pending !== null && n.pending.doneAt <= now) finishWrite(id, n);
+      // A hint, right or wrong, about the leader this node follows (the transport's guess that it died).
+      if (hints && hintRnd(100) < 3) {
+        const leader = n.core.status().leader;
+        if (leader !== null) n.core.leaderUnreachable(leader);
+      }
       n.core.tick();
     }
     // Deliver what is due, in a shuffled order (reordering).
@@ -170,6 +177,11 @@ describe('raft core: randomized faults (safety after every step, liveness after 
   it(`keeps election safety, state machine safety, tid uniqueness and read freshness over ${seeds} seeds`, function () {
     this.timeout(120_000);
     for (let seed = 1; seed <= seeds; seed++) runSeed(seed, 600);
+  });
+
+  it(`keeps the same properties with random, often wrong, leader-loss hints over ${seeds} seeds`, function () {
+    this.timeout(120_000);
+    for (let seed = 1; seed <= seeds; seed++) runSeed(seed, 600, undefined, true);
   });
 
   /** Seeds needed before a variant is caught (or null if it never was within `limit`). */
