@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_TIMING } from '../src/node/config.js';
 import { PortInUseError } from '../src/node/local-cluster.js';
 import { findFreePorts, takenPorts } from '../src/node/ports.js';
 import { Cleanup } from './cleanup.js';
@@ -30,7 +31,8 @@ interface Ports {
 
 /** Chooses ports (free ones, or from --base-port) and refuses at once if a requested one is taken. */
 async function choosePorts(o: BenchOptions, etcdWanted: boolean): Promise<Ports> {
-  const etcdCount = etcdWanted ? 2 * 3 : 0;
+  // etcd gets as many members as our cluster has nodes (a client port and a peer port each).
+  const etcdCount = etcdWanted ? 2 * o.nodes : 0;
   if (o.basePort === null) {
     return { raft: o.endpoints ? [] : await findFreePorts(o.nodes), etcd: etcdCount ? await findFreePorts(etcdCount) : [] };
   }
@@ -77,6 +79,8 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => abort('interrupted (SIGINT)', 130));
   process.once('SIGTERM', () => abort('terminated (SIGTERM)', 143));
 
+  const loadAtStart = loadavg();
+  if (loadAtStart[0] > 1) progress(`note: load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores before the run: other work will disturb the figures`);
   const tmp = mkdtempSync(join(tmpdir(), 'raft-bench-'));
   cleanup.add(`remove ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
   const acked: string[] = [];
@@ -138,11 +142,11 @@ async function main(): Promise<number> {
     // --- etcd, same workloads
     if (etcdBinary !== null) {
       const version = etcdVersion(etcdBinary);
-      progress(`starting etcd ${version} (3 members) on ports ${ports.etcd.join(', ')}`);
+      progress(`starting etcd ${version} (${o.nodes} members, its default timeouts) on ports ${ports.etcd.join(', ')}`);
       const etcdDir = join(tmp, 'etcd');
-      const esys = await startEtcdSystem({ binary: etcdBinary, members: 3, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
+      const esys = await startEtcdSystem({ binary: etcdBinary, members: o.nodes, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
       const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
-      etcd = await runSystem(esys, { ...o, nodes: 3 }, cleanup, [], progress);
+      etcd = await runSystem(esys, o, cleanup, [], progress);
       await esys.stop();
       forgetEtcd();
       rmSync(etcdDir, { recursive: true, force: true });
@@ -159,12 +163,20 @@ async function main(): Promise<number> {
   if (aborted !== null) throw new BenchAbort(aborted);
 
   const ok = audits.every((a) => a.audit === null || a.audit.ok);
+  const loadAtEnd = loadavg();
   const lines = renderReport(ours, etcd, recovery, audits);
+  lines.unshift(
+    `${ours.system}: heartbeat ${DEFAULT_TIMING.heartbeatMs} ms, election timeout ${DEFAULT_TIMING.electionTimeoutMs} ms` +
+      (etcd ? `; ${etcd.system}: heartbeat 100 ms, election timeout 1000 ms (defaults)` : '') +
+      `; ${cpus().length} cores, load average ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end`,
+    '',
+  );
   process.stdout.write(lines.join('\n') + '\n');
   const json = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtEnd: loadavg(), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtStart: loadAtStart, loadavgAtEnd: loadAtEnd, node: process.version },
+    timeouts: { ours: DEFAULT_TIMING, etcd: etcd ? { heartbeatMs: 100, electionTimeoutMs: 1000 } : null },
     options: o,
     results: { ours, etcd, recovery },
     raftlogChecks: audits,
