@@ -166,7 +166,7 @@ async function main(): Promise<number> {
   const loadAtEnd = loadavg();
   const lines = renderReport(ours, etcd, recovery, audits);
   lines.unshift(
-    `${ours.system}: heartbeat ${DEFAULT_TIMING.heartbeatMs} ms, election timeout ${DEFAULT_TIMING.electionTimeoutMs} ms` +
+    (o.endpoints ? `${ours.system} at ${o.endpoints.join(', ')}: its own configured timeouts` : `${ours.system}: heartbeat ${DEFAULT_TIMING.heartbeatMs} ms, election timeout ${DEFAULT_TIMING.electionTimeoutMs} ms`) +
       (etcd ? `; ${etcd.system}: heartbeat 100 ms, election timeout 1000 ms (defaults)` : '') +
       `; ${cpus().length} cores, load average ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end`,
     '',
@@ -176,7 +176,7 @@ async function main(): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtStart: loadAtStart, loadavgAtEnd: loadAtEnd, node: process.version },
-    timeouts: { ours: DEFAULT_TIMING, etcd: etcd ? { heartbeatMs: 100, electionTimeoutMs: 1000 } : null },
+    timeouts: { ours: o.endpoints ? null : DEFAULT_TIMING, etcd: etcd ? { heartbeatMs: 100, electionTimeoutMs: 1000 } : null },
     options: o,
     results: { ours, etcd, recovery },
     raftlogChecks: audits,
