@@ -2,7 +2,7 @@
 // changes, and retries a write with the same tid until the operation's deadline (the cluster applies a tid once,
 // so a retry after a lost answer cannot create a second entry).
 import { randomUUID } from 'node:crypto';
-import { RpcClient, RpcFaultError } from '../rpc/client.js';
+import { RpcClient, RpcConnectionError, RpcFaultError } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
@@ -47,6 +47,12 @@ const FAULT_UNAVAILABLE = 503;
 
 const MIN_BACKOFF_MS = 20;
 const MAX_BACKOFF_MS = 500;
+/**
+ * While nobody claims leadership an election is usually under way and ends within tens of ms: ask again this often,
+ * for this long, instead of doubling the pause (a doubled pause, not the election, would then dominate failover).
+ */
+const ELECTION_POLL_MS = 10;
+const ELECTION_POLL_FOR_MS = 1000;
 /** Hard cap on attempts per operation, on top of the deadline, so no loop can spin unboundedly. */
 const MAX_ATTEMPTS = 10_000;
 
@@ -163,6 +169,8 @@ export class RaftClient {
       const leader = this.leader ?? (await this.findLeader());
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
+      // A refused connection means the node is down, not busy: look for its successor at once, without backing off.
+      let nodeDown = false;
       if (leader !== null) {
         everFound = true;
         try {
@@ -174,13 +182,15 @@ export class RaftClient {
           if (err instanceof RpcFaultError && FAULTS_NOT_RETRYABLE.has(err.code)) throw err;
           // Not leader (421), internal trouble, or unreachable: ask everyone again.
           if (!(err instanceof RpcFaultError && err.code === FAULT_UNAVAILABLE)) this.forgetLeader(leader);
+          nodeDown = err instanceof RpcConnectionError;
           this.logger.debug(`raft client: ${leader}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      const pause = Math.min(backoff, deadline - Date.now());
+      const electionLikely = (leader === null || nodeDown) && Date.now() - start < ELECTION_POLL_FOR_MS;
+      const pause = Math.min(electionLikely ? ELECTION_POLL_MS : backoff, deadline - Date.now());
       if (pause <= 0) break;
       await sleep(pause);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      if (!electionLikely) backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
     if (!everFound) throw new NoLeaderError(Date.now() - start, this.nodes);
     throw new DeadlineError(Date.now() - start, lastError);

@@ -2,16 +2,18 @@
 //   time from start to first leader, entries/s committed with C requests in flight, time from leader kill to the
 //   next acknowledged write. Not a test (mocha skips it); run after building:
 //   node dist/test/integration/measure.js [--nodes 5] [--count 5000] [--concurrency 32] [--kills 3] [--cpu-prof-dir D]
+//     [--failover-client raft]   (failover writes through RaftClient, as users write, instead of round-robin raw calls)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RaftClient } from '../../src/client/raft-client.js';
 import { readFlags } from '../../src/node/args.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { Clients, readRaftlog } from './helpers.js';
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir']);
+  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir', 'failover-client']);
   const nodes = Number(f.get('nodes') ?? 5);
   const count = Number(f.get('count') ?? 5000);
   const concurrency = Number(f.get('concurrency') ?? 32);
@@ -55,12 +57,18 @@ async function main(): Promise<void> {
     console.log(`throughput: ${acked}/${count} acknowledged in ${secs.toFixed(2)} s = ${(acked / secs).toFixed(0)} entries/s at ${concurrency} in flight (p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms)`);
 
     // Failover: kill -9 the leader, time until a write is acknowledged again (writes retried through the survivors).
+    // With --failover-client raft, RaftClient (which knows the old leader, as a running application would) does it.
+    const raftClient = f.get('failover-client') === 'raft' ? new RaftClient(cluster.nodes.map((n) => n.id)) : null;
+    if (raftClient !== null && !(await raftClient.addEntry('warm-up')).ok) throw new Error('RaftClient could not write');
     const failovers: number[] = [];
     for (let k = 0; k < kills; k++) {
       const killedAt = Date.now();
       await cluster.kill(leader.index, 'SIGKILL');
       const survivors = cluster.nodes.filter((n) => n.process !== null).map((n) => n.id);
       let done = false;
+      if (raftClient !== null) {
+        done = (await raftClient.addEntry('y', `failover-${k}`)).ok;
+      }
       for (let attempt = 0; !done && attempt < 2000; attempt++) {
         const target = survivors[attempt % survivors.length];
         done = (await clients.call(target, 'addEntry', [`failover-${k}`, 'y'], 2000).catch(() => false)) === true;
@@ -70,7 +78,8 @@ async function main(): Promise<void> {
       await cluster.restart(leader.index);
       leader = await cluster.waitForLeader(30_000);
     }
-    console.log(`failover (kill -9 leader -> next acknowledged write): ${failovers.map((ms) => `${ms} ms`).join(', ')}`);
+    raftClient?.close();
+    console.log(`failover (kill -9 leader -> next acknowledged write${raftClient ? ', RaftClient' : ''}): ${failovers.map((ms) => `${ms} ms`).join(', ')}`);
     const lines = cluster.nodes.map((n) => readRaftlog(n.dataDir).split('\n').length - 1);
     console.log(`raftlog lines per node right after the run: ${lines.join(', ')}`);
   } finally {
