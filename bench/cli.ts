@@ -13,7 +13,7 @@ import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './optio
 import { auditRaftlogs, type RaftlogAudit } from './raftlog-audit.js';
 import { nodeDir, runRecovery, type RecoveryResult } from './recovery.js';
 import { renderReport } from './report.js';
-import { runSystem, type SystemResult } from './run-system.js';
+import { emptyResult, runSystem, type SystemResult } from './run-system.js';
 import { etcdVersion, findEtcd, startEtcdSystem } from './systems/etcd-system.js';
 import { remoteRaftSystem, startRaftSystem } from './systems/raft-system.js';
 import type { SystemUnderTest } from './systems/system.js';
@@ -89,6 +89,8 @@ async function main(): Promise<number> {
   let ours: SystemResult | null = null;
   let etcd: SystemResult | null = null;
   let recovery: RecoveryResult | null = null;
+  /** Set when a phase failed: what was measured before it is still reported. */
+  let error: string | null = null;
   const unexpected = (who: string) => (i: number, code: number | null, signal: string | null): void => {
     progress(`warning: ${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
     (ours ?? etcd)?.warnings.push(`${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
@@ -108,7 +110,8 @@ async function main(): Promise<number> {
           onUnexpectedExit: unexpected('raft'),
         });
     const forgetSys = cleanup.add('stop our cluster', () => sys.stop());
-    ours = await runSystem(sys, o, cleanup, acked, progress);
+    ours = emptyResult(sys.label);
+    await runSystem(sys, o, cleanup, acked, progress, ours);
     const paths = sys.raftlogPaths();
     if (paths !== null && !(await sys.waitCaughtUp(15_000))) ours.warnings.push('nodes had not all applied the last commits 15 s after the run');
     await sys.stop();
@@ -146,23 +149,23 @@ async function main(): Promise<number> {
       const etcdDir = join(tmp, 'etcd');
       const esys = await startEtcdSystem({ binary: etcdBinary, members: o.nodes, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
       const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
-      etcd = await runSystem(esys, o, cleanup, [], progress);
+      etcd = emptyResult(esys.label);
+      await runSystem(esys, o, cleanup, [], progress, etcd);
       await esys.stop();
       forgetEtcd();
       rmSync(etcdDir, { recursive: true, force: true });
     }
   } catch (err) {
     if (aborted !== null) throw new BenchAbort(aborted);
-    progress(`error: ${err instanceof Error ? err.message : String(err)}`);
-    await cleanup.runAll(progress);
-    clearTimeout(deadline);
-    return 1;
+    error = err instanceof Error ? err.message : String(err);
+    progress(`error: ${error}`);
   }
   await cleanup.runAll(progress);
   clearTimeout(deadline);
   if (aborted !== null) throw new BenchAbort(aborted);
+  if (ours === null) return 1;
 
-  const ok = audits.every((a) => a.audit === null || a.audit.ok);
+  const ok = error === null && audits.every((a) => a.audit === null || a.audit.ok);
   const loadAtEnd = loadavg();
   const lines = renderReport(ours, etcd, recovery, audits);
   lines.unshift(
@@ -171,6 +174,7 @@ async function main(): Promise<number> {
       `; ${cpus().length} cores, load average ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end`,
     '',
   );
+  if (error !== null) lines.push(`run broke off: ${error} (figures above are what was measured before)`);
   process.stdout.write(lines.join('\n') + '\n');
   const json = {
     startedAt,
@@ -180,6 +184,7 @@ async function main(): Promise<number> {
     options: o,
     results: { ours, etcd, recovery },
     raftlogChecks: audits,
+    error,
     verdict: ok ? 'ok' : 'FAILED',
   };
   writeFileSync(o.jsonFile, JSON.stringify(json, null, 2) + '\n');

@@ -24,14 +24,19 @@ export interface SystemResult {
 const KEY_SPACE = 1000;
 const VALUE_BYTES = 100;
 
+export function emptyResult(system: string): SystemResult {
+  return { system, load: [], stability: null, rssAfterLoad: [], failover: null, warnings: [] };
+}
+
+/** Fills `result` phase by phase, so a run that breaks off still reports what it measured. */
 export async function runSystem(
   sys: SystemUnderTest,
   o: BenchOptions,
   cleanup: Cleanup,
   acked: string[],
   progress: (line: string) => void,
-): Promise<SystemResult> {
-  const result: SystemResult = { system: sys.label, load: [], stability: null, rssAfterLoad: [], failover: null, warnings: [] };
+  result: SystemResult,
+): Promise<void> {
   const runTag = `bench-${Date.now().toString(36)}`;
   await sys.waitForLeader(30_000);
   const job = (op: OpKind, concurrency: number, warmupMs: number, measureMs: number, tag: string): LoadJob => ({
@@ -48,7 +53,7 @@ export async function runSystem(
     for (const op of o.ops) {
       for (const c of o.concurrency) {
         const out = await runLoad(sys.clientSpec(c), job(op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${op}${c}`), o.clientThreads, cleanup);
-        acked.push(...out.ackedTids);
+        for (const t of out.ackedTids) acked.push(t); // not push(...): 100,000s of arguments overflow the stack
         result.load.push(out.result);
         if (out.result.clientCpuPercent >= 90) {
           result.warnings.push(`${op} x${c}: the bench client used ${out.result.clientCpuPercent}% of a core: the figure may be the client's limit (try --client-threads 2)`);
@@ -76,5 +81,4 @@ export async function runSystem(
       progress(`${sys.label}: failover (kill -9 leader -> next acknowledged write): ${f.rounds.map((r) => (r.ms === null ? 'none' : `${r.ms} ms`)).join(', ')}`);
     }
   }
-  return result;
 }
