@@ -641,6 +641,12 @@ export class RaftCore {
     );
     // Replicate sends only new entries; probe always sends (the probe itself finds where the logs agree).
     if (entries.length === 0 && pr.state === 'replicate') return false;
+    // Only full batches pipeline. A partial batch waits while an earlier request is in flight, so what is proposed
+    // meanwhile rides one larger request when that answer arrives: fewer RPCs and fewer follower fsyncs per entry,
+    // which on a loaded machine also means lower latency. A follower far behind still gets maxInflightAppends full
+    // batches at once.
+    const full = entries.length >= this.cfg.maxEntriesPerAppend || pr.next + entries.length <= last;
+    if (pr.state === 'replicate' && pr.inflightCount() > 0 && !full) return false;
     const seq = pr.state === 'probe' ? ++this.seq : this.seq;
     this.sendAppend(peer, pr.next - 1, entries, seq);
     pr.sentEntries(pr.next - 1 + entries.length, seq, this.leaderTicks);

@@ -3,21 +3,26 @@
 //   next acknowledged write. Not a test (mocha skips it); run after building:
 //   node dist/test/integration/measure.js [--nodes 5] [--count 5000] [--concurrency 32] [--kills 3] [--cpu-prof-dir D]
 //     [--failover-client raft]   (failover writes through RaftClient, as users write, instead of round-robin raw calls)
+//     [--warmup N]               (N entries, default 2000, before the timed ones: lets the JIT settle)
+// It also prints the CPU time each process spent per 1000 timed entries (from /proc; Linux only), which is steadier
+// than entries/s on a machine shared with other work.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RaftClient } from '../../src/client/raft-client.js';
+import { readFileSync } from 'node:fs';
 import { readFlags } from '../../src/node/args.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { Clients, readRaftlog } from './helpers.js';
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir', 'failover-client']);
+  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir', 'failover-client', 'warmup']);
   const nodes = Number(f.get('nodes') ?? 5);
   const count = Number(f.get('count') ?? 5000);
   const concurrency = Number(f.get('concurrency') ?? 32);
   const kills = Number(f.get('kills') ?? 3);
+  const warmup = Number(f.get('warmup') ?? 2000);
   const dir = mkdtempSync(join(tmpdir(), 'raft-measure-'));
   const clients = new Clients();
   const t0 = Date.now();
@@ -36,25 +41,41 @@ async function main(): Promise<void> {
     const firstLeaderAt = Date.now();
     console.log(`processes READY after ${readyAt - t0} ms; first leader ${leader.id} after ${firstLeaderAt - t0} ms from spawn (${firstLeaderAt - readyAt} ms after READY)`);
 
-    // Throughput: `concurrency` closed-loop workers sending addEntry to the leader.
+    // Throughput: `concurrency` closed-loop workers sending addEntry to the leader; the first `warmup` are not timed.
     let next = 0;
     let acked = 0;
     const lat: number[] = [];
-    const start = Date.now();
+    let start = Date.now();
+    let cpuAtStart: number[] = [];
+    const leaderIdx = leader.index;
+    const pids = cluster.nodes.map((n) => n.process?.pid ?? 0);
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < count) {
+        while (next < warmup + count) {
           const k = next++;
+          if (k === warmup) {
+            start = Date.now();
+            cpuAtStart = cpuTimes(pids);
+          }
           const s = performance.now();
-          if ((await clients.call(leader.id, 'addEntry', [`m-${k}`, 'x'.repeat(100)])) === true) acked++;
+          const ok = (await clients.call(leader.id, 'addEntry', [`m-${k}`, 'x'.repeat(100)])) === true;
+          if (k < warmup) continue;
+          if (ok) acked++;
           lat.push(performance.now() - s);
         }
       }),
     );
     const secs = (Date.now() - start) / 1000;
+    const cpuAtEnd = cpuTimes(pids);
     lat.sort((a, b) => a - b);
     const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
     console.log(`throughput: ${acked}/${count} acknowledged in ${secs.toFixed(2)} s = ${(acked / secs).toFixed(0)} entries/s at ${concurrency} in flight (p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms)`);
+    if (cpuAtStart.length > 0 && cpuAtEnd.every((t) => t >= 0)) {
+      const per1000 = (i: number): string => (((cpuAtEnd[i] - cpuAtStart[i]) * 1000) / Math.max(1, acked)).toFixed(0);
+      const parts = cluster.nodes.map((n, i) => `${i === leaderIdx ? 'leader' : 'follower'} ${per1000(i)}`);
+      parts.push(`client ${per1000(pids.length)}`);
+      console.log(`CPU ms per 1000 entries: ${parts.join(', ')}`);
+    }
 
     // Failover: kill -9 the leader, time until a write is acknowledged again (writes retried through the survivors).
     // With --failover-client raft, RaftClient (which knows the old leader, as a running application would) does it.
@@ -87,6 +108,22 @@ async function main(): Promise<void> {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU ms (user + system) used so far by each pid, then by this process last; -1 where /proc cannot tell. */
+function cpuTimes(pids: number[]): number[] {
+  const msPerTick = 10; // USER_HZ is 100 on Linux
+  const out = pids.map((pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * msPerTick;
+    } catch {
+      return -1;
+    }
+  });
+  const self = process.cpuUsage();
+  out.push((self.user + self.system) / 1000);
+  return out;
 }
 
 main().catch((err: unknown) => {

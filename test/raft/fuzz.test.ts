@@ -38,7 +38,7 @@ function runSeed(seed: number, steps: number, factory: Factory = (...a) => new R
   const make = (id: NodeId, log: MemoryLog, hard: HardState, applied: Entry[]): FuzzNode => {
     const last = applied.length > 0 ? applied[applied.length - 1].index : 0;
     const cfg = {
-      ...DEFAULT_RAFT_TUNING, electionTicks: 10, heartbeatTicks: 3, maxEntriesPerAppend: 8, maxInflightAppends: 3,
+      ...DEFAULT_RAFT_TUNING, electionTicks: 10, heartbeatTicks: 3, maxEntriesPerAppend: 3, maxInflightAppends: 3,
       id, peers, random: seededRandom(seed * 31 + peers.indexOf(id) + 7 * rnd(1000)),
     };
     return { core: factory(cfg, log, hard, last), log, hard, applied, pending: null, up: true, pausedUntil: 0 };
