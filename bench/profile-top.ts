@@ -27,9 +27,11 @@ export interface SelfTime {
   percentOfBusy: number;
 }
 
-export function selfTimes(p: CpuProfile): { busyMs: number; wallMs: number; top: SelfTime[] } {
+export function selfTimes(p: CpuProfile): { busyMs: number; wallMs: number; top: SelfTime[]; byFile: SelfTime[] } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const ms = new Map<string, number>();
+  /** Self time per source file ("(native)" for V8/libuv built-ins such as writev): where the time goes by module. */
+  const files = new Map<string, number>();
   let busy = 0;
   for (let i = 0; i < p.samples.length; i++) {
     const n = byId.get(p.samples[i]);
@@ -40,13 +42,18 @@ export function selfTimes(p: CpuProfile): { busyMs: number; wallMs: number; top:
     const where = f.url ? `${basename(f.url)}:${f.lineNumber + 1}` : '';
     const name = `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
     ms.set(name, (ms.get(name) ?? 0) + dt);
-    if (!IDLE.has(f.functionName)) busy += dt;
+    if (!IDLE.has(f.functionName)) {
+      busy += dt;
+      const file = f.url ? basename(f.url) : f.functionName.startsWith('(') ? f.functionName : '(native)';
+      files.set(file, (files.get(file) ?? 0) + dt);
+    }
   }
-  const top = [...ms.entries()]
-    .filter(([name]) => !IDLE.has(name))
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, t]) => ({ name, ms: Math.round(t), percentOfBusy: Math.round((t / busy) * 1000) / 10 }));
-  return { busyMs: Math.round(busy), wallMs: Math.round((p.endTime - p.startTime) / 1000), top };
+  const rank = (m: Map<string, number>): SelfTime[] =>
+    [...m.entries()]
+      .filter(([name]) => !IDLE.has(name))
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, t]) => ({ name, ms: Math.round(t), percentOfBusy: Math.round((t / busy) * 1000) / 10 }));
+  return { busyMs: Math.round(busy), wallMs: Math.round((p.endTime - p.startTime) / 1000), top: rank(ms), byFile: rank(files) };
 }
 
 function main(): void {
@@ -67,7 +74,10 @@ function main(): void {
   for (const { f, r } of all) process.stdout.write(`${f}: busy ${r.busyMs} ms of ${r.wallMs} ms\n`);
   const { f, r } = all[0];
   process.stdout.write(`\ntop ${topN} functions by self time in the busiest process (${f}):\n`);
-  for (const t of r.top.slice(0, topN)) process.stdout.write(`${String(t.ms).padStart(7)} ms  ${t.percentOfBusy.toFixed(1).padStart(5)}%  ${t.name}\n`);
+  const line = (t: SelfTime): string => `${String(t.ms).padStart(7)} ms  ${t.percentOfBusy.toFixed(1).padStart(5)}%  ${t.name}\n`;
+  for (const t of r.top.slice(0, topN)) process.stdout.write(line(t));
+  process.stdout.write(`\nself time by source file (native = built-ins such as writev, fdatasync):\n`);
+  for (const t of r.byFile.slice(0, topN)) process.stdout.write(line(t));
 }
 
 main();
