@@ -1,5 +1,5 @@
-// `npm run bench`: our cluster (and, with --compare etcd, a 3-member etcd) under the same workloads, one after the
-// other on this machine; a table on stdout and the figures as JSON. Bounded by a hard deadline; every process and
+// `npm run bench`: our cluster (and, with --compare etcd, an etcd cluster of the same size) under the same workloads,
+// each workload on one then the other on this machine; a table on stdout and the figures as JSON. Bounded by a hard deadline; every process and
 // folder it made is removed at the end, on an error, on Ctrl-C and at the deadline. Exit code: 0 when every raftlog
 // check passed, 1 when one failed or the run broke off, 2 for bad options or taken ports.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './optio
 import { auditRaftlogs, type RaftlogAudit } from './raftlog-audit.js';
 import { nodeDir, runRecovery, type RecoveryResult } from './recovery.js';
 import { renderReport } from './report.js';
-import { emptyResult, runSystem, type SystemResult } from './run-system.js';
+import { emptyResult, runSystems, type Contender, type SystemResult } from './run-system.js';
 import { etcdVersion, findEtcd, startEtcdSystem } from './systems/etcd-system.js';
 import { remoteRaftSystem, startRaftSystem } from './systems/raft-system.js';
 import type { SystemUnderTest } from './systems/system.js';
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   let error: string | null = null;
   const unexpected = (who: string) => (i: number, code: number | null, signal: string | null): void => {
     progress(`warning: ${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
-    (ours ?? etcd)?.warnings.push(`${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
+    (who === 'etcd' ? etcd : ours)?.warnings.push(`${who} member ${i} exited on its own (code ${code}, signal ${signal})`);
   };
 
   try {
@@ -111,7 +111,27 @@ async function main(): Promise<number> {
         });
     const forgetSys = cleanup.add('stop our cluster', () => sys.stop());
     ours = emptyResult(sys.label);
-    await runSystem(sys, o, cleanup, acked, progress, ours);
+    const contenders: Contender[] = [{ sys, result: ours, acked }];
+
+    // --- etcd beside it: the same workloads, each run on both back to back (see runSystems)
+    const etcdDir = join(tmp, 'etcd');
+    let stopEtcd = async (): Promise<void> => {};
+    if (etcdBinary !== null) {
+      const version = etcdVersion(etcdBinary);
+      progress(`starting etcd ${version} (${o.nodes} members, its default timeouts) on ports ${ports.etcd.join(', ')}`);
+      const esys = await startEtcdSystem({ binary: etcdBinary, members: o.nodes, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
+      const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
+      etcd = emptyResult(esys.label);
+      contenders.push({ sys: esys, result: etcd, acked: [] });
+      stopEtcd = async () => {
+        await esys.stop();
+        forgetEtcd();
+        rmSync(etcdDir, { recursive: true, force: true });
+      };
+    }
+
+    await runSystems(contenders, o, cleanup, progress);
+    await stopEtcd();
     const paths = sys.raftlogPaths();
     if (paths !== null && !(await sys.waitCaughtUp(15_000))) ours.warnings.push('nodes had not all applied the last commits 15 s after the run');
     await sys.stop();
@@ -140,20 +160,6 @@ async function main(): Promise<number> {
       audits.push({ name: `recovery cluster, ${o.restartEntries} entries`, audit: await auditRaftlogs(dirs.map((d) => join(d, 'raftlog')), recAcked) });
       progress(`raftlog check (recovery): ${audits[audits.length - 1].audit!.message}`);
       rmSync(recDir, { recursive: true, force: true });
-    }
-
-    // --- etcd, same workloads
-    if (etcdBinary !== null) {
-      const version = etcdVersion(etcdBinary);
-      progress(`starting etcd ${version} (${o.nodes} members, its default timeouts) on ports ${ports.etcd.join(', ')}`);
-      const etcdDir = join(tmp, 'etcd');
-      const esys = await startEtcdSystem({ binary: etcdBinary, members: o.nodes, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
-      const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
-      etcd = emptyResult(esys.label);
-      await runSystem(esys, o, cleanup, [], progress, etcd);
-      await esys.stop();
-      forgetEtcd();
-      rmSync(etcdDir, { recursive: true, force: true });
     }
   } catch (err) {
     if (aborted !== null) throw new BenchAbort(aborted);
