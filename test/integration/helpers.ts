@@ -1,8 +1,10 @@
 // Shared helpers for the real-process integration tests: bounded polling, raw HTTP posts (to send what no proper
 // XML-RPC client would), and reading raftlog files.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../src/rpc/client.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
 
@@ -78,4 +80,32 @@ export class Clients {
     for (const c of this.byEndpoint.values()) c.close();
     this.byEndpoint.clear();
   }
+}
+
+/** The built node program (dist/src/node/main.js). */
+export const NODE_MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
+
+export interface NodeRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the node program until it exits by itself: for the cases that must end in an error (bad configuration, port in
+ * use, corrupt storage). SIGKILL after timeoutMs is a hang catcher only.
+ */
+export function runNodeToExit(args: string[], timeoutMs = 15_000): Promise<NodeRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [NODE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -6,33 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findFreePorts } from '../../src/node/ports.js';
-import { Clients, raftlogEntries, waitUntil } from './helpers.js';
-
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the node program to completion (bounded: SIGKILL after timeoutMs). */
-function runNode(args: string[], timeoutMs = 15_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { Clients, NODE_MAIN, raftlogEntries, runNodeToExit as runNode, waitUntil, type NodeRun } from './helpers.js';
 
 describe('node program', function () {
   this.timeout(30_000);
@@ -55,7 +30,7 @@ describe('node program', function () {
     return f;
   };
 
-  const expectConfigError = (r: Run, pattern: RegExp): void => {
+  const expectConfigError = (r: NodeRun, pattern: RegExp): void => {
     expect(r.code, r.stderr).to.equal(2);
     expect(r.stdout).to.equal('');
     const lines = r.stderr.trim().split('\n');
@@ -100,7 +75,7 @@ describe('node program', function () {
     writeConfig('single-address', `127.0.0.1:${port}\n`);
     const args = ['--config', cfg, '--address-file', join(dir, 'single-address'), '--data-dir', dataDir, '--log-level', 'warn'];
     for (const round of [1, 2]) {
-      const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [NODE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       try {
         let stdout = '';

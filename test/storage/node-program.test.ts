@@ -1,31 +1,12 @@
 // The node program on a damaged data directory: it must not start (a node that forgets or invents log entries breaks
 // the cluster's guarantees); it exits non-zero with one line naming the file and the byte offset.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findFreePorts } from '../../src/node/ports.js';
 import { NodeStorage } from '../../src/storage/node-storage.js';
+import { runNodeToExit as runNode } from '../integration/helpers.js';
 import { range, RecordingLogger, segments, TempDirs } from './helpers.js';
-
-const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
-
-function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // Hang catcher only: a corrupt node must exit by itself long before this.
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('node program with a corrupt data directory', function () {
   this.timeout(30_000);
