@@ -30,6 +30,14 @@ interface Ports {
 }
 
 /** Chooses ports (free ones, or from --base-port) and refuses at once if a requested one is taken. */
+/** etcd's own defaults, used unless --etcd-timeouts says otherwise. */
+const ETCD_DEFAULT_TIMEOUTS = { heartbeatMs: 100, electionTimeoutMs: 1000 };
+
+function etcdTimeoutText(o: BenchOptions): string {
+  const t = o.etcdTimeouts ?? ETCD_DEFAULT_TIMEOUTS;
+  return `heartbeat ${t.heartbeatMs} ms, election timeout ${t.electionTimeoutMs} ms${o.etcdTimeouts ? '' : ' (its defaults)'}`;
+}
+
 async function choosePorts(o: BenchOptions, etcdWanted: boolean): Promise<Ports> {
   // etcd gets as many members as our cluster has nodes (a client port and a peer port each).
   const etcdCount = etcdWanted ? 2 * o.nodes : 0;
@@ -118,8 +126,11 @@ async function main(): Promise<number> {
     let stopEtcd = async (): Promise<void> => {};
     if (etcdBinary !== null) {
       const version = etcdVersion(etcdBinary);
-      progress(`starting etcd ${version} (${o.nodes} members, its default timeouts) on ports ${ports.etcd.join(', ')}`);
-      const esys = await startEtcdSystem({ binary: etcdBinary, members: o.nodes, ports: ports.etcd, dataDir: etcdDir, onUnexpectedExit: unexpected('etcd') }, version);
+      progress(`starting etcd ${version} (${o.nodes} members, ${etcdTimeoutText(o)}) on ports ${ports.etcd.join(', ')}`);
+      const esys = await startEtcdSystem(
+        { binary: etcdBinary, members: o.nodes, ports: ports.etcd, dataDir: etcdDir, timeouts: o.etcdTimeouts, onUnexpectedExit: unexpected('etcd') },
+        version,
+      );
       const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
       etcd = emptyResult(esys.label);
       contenders.push({ sys: esys, result: etcd, acked: [] });
@@ -176,7 +187,7 @@ async function main(): Promise<number> {
   const lines = renderReport(ours, etcd, recovery, audits);
   lines.unshift(
     (o.endpoints ? `${ours.system} at ${o.endpoints.join(', ')}: its own configured timeouts` : `${ours.system}: heartbeat ${DEFAULT_TIMING.heartbeatMs} ms, election timeout ${DEFAULT_TIMING.electionTimeoutMs} ms`) +
-      (etcd ? `; ${etcd.system}: heartbeat 100 ms, election timeout 1000 ms (defaults)` : '') +
+      (etcd ? `; ${etcd.system}: ${etcdTimeoutText(o)}` : '') +
       `; ${cpus().length} cores, load average ${loadAtStart[0].toFixed(2)} at start, ${loadAtEnd[0].toFixed(2)} at end`,
     '',
   );
@@ -186,7 +197,7 @@ async function main(): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtStart: loadAtStart, loadavgAtEnd: loadAtEnd, node: process.version },
-    timeouts: { ours: o.endpoints ? null : DEFAULT_TIMING, etcd: etcd ? { heartbeatMs: 100, electionTimeoutMs: 1000 } : null },
+    timeouts: { ours: o.endpoints ? null : DEFAULT_TIMING, etcd: etcd ? (o.etcdTimeouts ?? ETCD_DEFAULT_TIMEOUTS) : null },
     options: o,
     results: { ours, etcd, recovery },
     raftlogChecks: audits,

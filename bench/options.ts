@@ -18,6 +18,8 @@ export interface BenchOptions {
   stabilitySeconds: number;
   restartEntries: number;
   compareEtcd: boolean;
+  /** etcd's heartbeat and election timeout in ms; null keeps its defaults (100 ms, 1000 ms). */
+  etcdTimeouts: { heartbeatMs: number; electionTimeoutMs: number } | null;
   jsonFile: string;
   clientThreads: number;
   phases: Phase[];
@@ -30,12 +32,12 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port,...] [--base-port P] [--seconds S] [--warmup-seconds S]
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
-  [--compare etcd] [--json FILE] [--client-threads N] [--phases load,stability,failover,recovery]
-  [--cpu-prof DIR] [--deadline-seconds S]`;
+  [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--client-threads N]
+  [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
-  'stability-seconds', 'restart-entries', 'compare', 'json', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
+  'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
 ];
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
 const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
@@ -89,6 +91,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     stabilitySeconds: num(f, 'stability-seconds', 60, 0, 3600),
     restartEntries: num(f, 'restart-entries', 1_000_000, 0, 20_000_000),
     compareEtcd: compare === 'etcd',
+    etcdTimeouts: parseEtcdTimeouts(f.get('etcd-timeouts')),
     jsonFile: f.get('json') ?? 'bench-results.json',
     clientThreads: num(f, 'client-threads', 0, 0, 16),
     phases: list(f, 'phases', PHASES, [...PHASES]),
@@ -97,6 +100,20 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   };
   opts.deadlineSeconds = num(f, 'deadline-seconds', defaultDeadlineSeconds(opts), 5, 86_400);
   return opts;
+}
+
+/**
+ * "50,300": etcd's --heartbeat-interval and --election-timeout, so failover can be compared at equal timeouts too.
+ * etcd itself refuses an election timeout under 5 heartbeats; saying so here gives the one-line error up front.
+ */
+function parseEtcdTimeouts(raw: string | undefined): BenchOptions['etcdTimeouts'] {
+  if (raw === undefined) return null;
+  const parts = raw.split(',').map((x) => Number(x.trim()));
+  const [hb, el] = parts;
+  if (parts.length !== 2 || !Number.isInteger(hb) || !Number.isInteger(el) || hb < 1 || el > 50_000 || el < 5 * hb) {
+    throw new UsageError(`--etcd-timeouts takes HEARTBEAT_MS,ELECTION_MS with election >= 5 x heartbeat (etcd's rule), got "${raw}"`);
+  }
+  return { heartbeatMs: hb, electionTimeoutMs: el };
 }
 
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */

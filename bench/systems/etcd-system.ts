@@ -1,5 +1,5 @@
 // etcd as the system we compare against: a 3-member (or N) cluster on loopback, each member in its own folder under
-// the bench's temporary folder, with etcd's default timeouts (heartbeat 100 ms, election 1000 ms), and its logs kept
+// the bench's temporary folder, with etcd's default timeouts (heartbeat 100 ms, election 1000 ms) unless told others, and its logs kept
 // to errors. Members are plain child processes: kill -9 and restart work like ours.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -28,6 +28,8 @@ export interface EtcdOptions {
   /** 2 per member: client ports first, then peer ports. */
   ports: number[];
   dataDir: string;
+  /** --heartbeat-interval and --election-timeout; etcd's defaults (100, 1000) when absent. */
+  timeouts?: { heartbeatMs: number; electionTimeoutMs: number } | null;
   onUnexpectedExit?: (index: number, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
@@ -91,6 +93,9 @@ class EtcdSystem implements SystemUnderTest {
       '--initial-cluster-state', 'new',
       '--logger', 'zap',
       '--log-level', 'error',
+      ...(this.opts.timeouts
+        ? ['--heartbeat-interval', String(this.opts.timeouts.heartbeatMs), '--election-timeout', String(this.opts.timeouts.electionTimeoutMs)]
+        : []),
     ];
     const child = spawn(this.opts.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     m.process = child;

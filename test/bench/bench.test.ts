@@ -115,13 +115,26 @@ describe('npm run bench (bench/cli.ts)', function () {
     expect(r.stderr).to.contain('unknown option --frobnicate');
   });
 
+  it('rejects etcd timeouts etcd itself would refuse, saying why, with exit code 2', async () => {
+    const r = await runBench(['--compare', 'etcd', '--etcd-timeouts', '100,200'], 30_000);
+    expect(r.code).to.equal(2);
+    // First line: what is wrong (the usage follows).
+    expect(r.stderr.split('\n')[0]).to.contain('--etcd-timeouts').and.contain('5 x heartbeat').and.contain('"100,200"');
+  });
+
   const etcd = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' }).stdout.trim();
-  (etcd ? it : it.skip)('with --compare etcd, runs the same workloads against a 3-member etcd and prints the ratio (skipped when etcd is not on PATH)', async () => {
+  (etcd ? it : it.skip)('with --compare etcd, runs the same workloads against a 3-member etcd with the timeouts given and prints the ratio (skipped when etcd is not on PATH)', async () => {
     const { dir, file } = tempJson();
     try {
-      const r = await runBench(['--seconds', '0.5', '--warmup-seconds', '0.2', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--json', file], 90_000);
+      const r = await runBench(['--seconds', '0.5', '--warmup-seconds', '0.2', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--etcd-timeouts', '50,300', '--json', file], 90_000);
       expect(r.code, r.stderr).to.equal(0);
-      const j = JSON.parse(readFileSync(file, 'utf8')) as { results: { etcd: { load: LoadRow[]; failover: { medianMs: number } } } };
+      const j = JSON.parse(readFileSync(file, 'utf8')) as {
+        timeouts: { etcd: { heartbeatMs: number; electionTimeoutMs: number } };
+        results: { etcd: { load: LoadRow[]; failover: { medianMs: number } } };
+      };
+      // The timeouts given are the ones etcd ran with, and the report says so.
+      expect(j.timeouts.etcd).to.deep.equal({ heartbeatMs: 50, electionTimeoutMs: 300 });
+      expect(r.stdout).to.match(/etcd [^;]*: heartbeat 50 ms, election timeout 300 ms/);
       expect(j.results.etcd.load.map((l) => l.op)).to.deep.equal(['add', 'get']);
       for (const l of j.results.etcd.load) expect(l.opsPerSec).to.be.greaterThan(0);
       expect(j.results.etcd.failover.medianMs).to.be.greaterThan(0);
