@@ -1,9 +1,9 @@
 // Failover: under light load (a few writes in flight), kill -9 the leader and time how long until a write sent after
 // the kill is acknowledged by another member; then restart the killed member so the next round starts at full size.
 import { makeClient } from './clients/make-client.js';
-import { sleep } from './clients/leader-following.js';
 import { benchValue } from './load/closed-loop.js';
 import type { SystemUnderTest } from './systems/system.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FailoverRound {
   killed: string;

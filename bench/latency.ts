@@ -1,5 +1,6 @@
 // Latency samples (milliseconds) and the summary the report prints: percentiles by nearest rank on the sorted samples.
 // Samples are kept whole (not bucketed): a 10 s window at 10,000 ops/s is 100,000 doubles, and exact p99.9 is cheap.
+import { percentile } from '../src/util/percentile.js';
 
 export interface LatencySummary {
   count: number;
@@ -9,11 +10,6 @@ export interface LatencySummary {
   max: number;
 }
 
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[rank];
-}
 
 /** Merges sample arrays (e.g. one per client thread) and summarizes them. */
 export function summarize(parts: Float64Array[]): LatencySummary {

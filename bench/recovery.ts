@@ -8,10 +8,10 @@ import { openStorage } from '../src/node/open-storage.js';
 import type { Entry } from '../src/raft/types.js';
 import { silentLogger } from '../src/util/logger.js';
 import { makeClient } from './clients/make-client.js';
-import { sleep } from './clients/leader-following.js';
 import { benchValue } from './load/closed-loop.js';
 import { readRss, type RssSample } from './memory.js';
 import type { startRaftSystem } from './systems/raft-system.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RecoveryResult {
   entries: number;

@@ -2,6 +2,7 @@
 // forget it, find the leader again (one discovery at a time, shared by every request in flight) and retry, until the
 // operation's deadline. Writes keep their tid across retries, so our cluster applies each at most once.
 import type { OpOutcome } from './kv-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const MIN_BACKOFF_MS = 2;
 const MAX_BACKOFF_MS = 50;
@@ -70,8 +71,4 @@ export abstract class LeaderFollowingClient {
     }
     return null;
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -7,8 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientSpec } from '../clients/kv-client.js';
 import { etcdStatus, type EtcdMemberStatus } from '../clients/etcd-bench-client.js';
-import { sleep } from '../clients/leader-following.js';
 import type { LeaderView, SystemUnderTest } from './system.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The etcd binary on PATH, or null. */
 export function findEtcd(): string | null {

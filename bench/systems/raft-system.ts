@@ -6,8 +6,8 @@ import { parseNodeStatus, type NodeStatus } from '../../src/client/node-status.j
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import type { ClientSpec } from '../clients/kv-client.js';
 import { splitEndpoint } from '../clients/kv-client.js';
-import { sleep } from '../clients/leader-following.js';
 import type { LeaderView, SystemUnderTest } from './system.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LocalRaftOptions {
   nodes: number;

@@ -3,6 +3,7 @@
 // one-way partitions through the proxies. healAll() undoes everything at once. Every fault is counted and logged.
 import type { LocalCluster } from '../node/local-cluster.js';
 import { splitLinks, type PartitionTable } from './partitions.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type ChaosFault = 'kill' | 'pause' | 'suspend' | 'partition' | 'oneway';
 
@@ -189,8 +190,4 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -13,10 +13,11 @@ import { findFreePorts, takenPorts } from '../node/ports.js';
 import { seededFloat, seededRandom } from '../util/seeded-random.js';
 import { runClientWorker, type ChaosHistory, type WorkerCounts } from './client-worker.js';
 import { LeaderObserver } from './leader-observer.js';
-import { ChaosNemesis, sleep, type ChaosFault } from './nemesis.js';
+import { ChaosNemesis, type ChaosFault } from './nemesis.js';
 import { PartitionProxy, type ProxyStats } from './partition-proxy.js';
 import { PartitionTable } from './partitions.js';
 import { checkRaftlogs } from './raftlog-check.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ChaosOptions {
   nodes: number;

@@ -2,6 +2,7 @@
 // process exit code: 0 done, 1 the cluster did not do it (no leader, not committed, unreachable).
 import { RpcError } from '../rpc/errors.js';
 import { DeadlineError, NoLeaderError, type RaftClient } from './raft-client.js';
+import { percentile } from '../util/percentile.js';
 
 export type Print = (line: string) => void;
 
@@ -16,11 +17,6 @@ export interface CommandContext {
 export function describeFailure(e: unknown): string {
   if (e instanceof NoLeaderError || e instanceof DeadlineError || e instanceof RpcError) return e.message;
   return e instanceof Error ? e.message : String(e);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export async function addCommand(ctx: CommandContext, data: string | undefined, count: number, concurrency: number): Promise<number> {
@@ -53,10 +49,11 @@ export async function addCommand(ctx: CommandContext, data: string | undefined, 
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   latencies.sort((a, b) => a - b);
   const committed = latencies.length;
+  const ms = (p: number): string => (committed > 0 ? percentile(latencies, p).toFixed(1) : '-');
   ctx.out(
     `${committed} of ${count} entries committed in ${seconds.toFixed(2)} s with ${concurrency} in flight: ` +
-      `${(committed / seconds).toFixed(0)} entries/s, latency p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
-      `p99 ${percentile(latencies, 99).toFixed(1)} ms (leader ${ctx.client.knownLeader() ?? '?'})`,
+      `${(committed / seconds).toFixed(0)} entries/s, latency p50 ${ms(0.5)} ms, ` +
+      `p99 ${ms(0.99)} ms (leader ${ctx.client.knownLeader() ?? '?'})`,
   );
   const missing = count - committed;
   if (missing > 0) ctx.err(`${missing} entries not committed${firstError !== null ? `: ${describeFailure(firstError)}` : ''}`);

@@ -6,6 +6,7 @@ import { RpcClient, RpcConnectionError, RpcFaultError } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type { NodeStatus } from './node-status.js';
 
@@ -272,8 +273,4 @@ function firstTrue(tasks: Promise<string | null>[]): Promise<string | null> {
       });
     }
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -15,6 +15,7 @@ import { readFlags } from '../../src/node/args.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { Clients, readRaftlog } from './helpers.js';
+import { percentile } from '../../src/util/percentile.js';
 
 async function main(): Promise<void> {
   const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir', 'failover-client', 'warmup']);
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     const secs = (Date.now() - start) / 1000;
     const cpuAtEnd = cpuTimes(pids);
     lat.sort((a, b) => a - b);
-    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
+    const pct = (p: number): string => percentile(lat, p).toFixed(1);
     console.log(`throughput: ${acked}/${count} acknowledged in ${secs.toFixed(2)} s = ${(acked / secs).toFixed(0)} entries/s at ${concurrency} in flight (p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms)`);
     if (cpuAtStart.length > 0 && cpuAtEnd.every((t) => t >= 0)) {
       const per1000 = (i: number): string => (((cpuAtEnd[i] - cpuAtStart[i]) * 1000) / Math.max(1, acked)).toFixed(0);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { RpcClient } from '../../src/rpc/client.js';
 import { startRpcServer, type RpcServer } from '../../src/rpc/server.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 async function within<T>(what: string, ms: number, check: () => T | undefined): Promise<T> {
   const deadline = Date.now() + ms;
@@ -18,7 +19,6 @@ async function within<T>(what: string, ms: number, check: () => T | undefined): 
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('rpc server: sender gone (every tagged connection closed by the other end)', function () {
   let server: RpcServer;
