@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, EntryType } from '../../src/raft/types.js';
+import { NodeStorage, type NodeStorageOptions } from '../../src/storage/node-storage.js';
 import type { Logger } from '../../src/util/logger.js';
 
 export class RecordingLogger implements Logger {
@@ -50,4 +51,13 @@ export function segments(dir: string): string[] {
     .filter((n) => n.endsWith('.wal'))
     .sort()
     .map((n) => join(dir, 'wal', n));
+}
+
+/** A data directory whose log is `entries`, all committed: appended, fsynced, written to the raftlog, closed. */
+export async function writeCommittedLog(dir: string, entries: Entry[], opts?: NodeStorageOptions): Promise<void> {
+  const s = NodeStorage.open(dir, new RecordingLogger(), opts);
+  s.append(entries);
+  await s.sync();
+  s.appendCommitted(entries);
+  await s.close();
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { findFreePorts } from '../../src/node/ports.js';
 import { NodeStorage } from '../../src/storage/node-storage.js';
 import { runNodeToExit as runNode } from '../integration/helpers.js';
-import { range, RecordingLogger, segments, TempDirs } from './helpers.js';
+import { range, RecordingLogger, segments, TempDirs, writeCommittedLog } from './helpers.js';
 
 describe('node program with a corrupt data directory', function () {
   this.timeout(30_000);
@@ -50,11 +50,7 @@ describe('node program with a corrupt data directory', function () {
   it('exits non-zero with one line naming the raftlog and the offset of a damaged line in the middle', async () => {
     const dir = temp.make();
     const data = join(dir, 'node');
-    const s = NodeStorage.open(data, new RecordingLogger());
-    s.append(range(1, 5, 1));
-    await s.sync();
-    s.appendCommitted(range(1, 5, 1));
-    await s.close();
+    await writeCommittedLog(data, range(1, 5, 1));
     const file = join(data, 'raftlog');
     const text = readFileSync(file, 'utf8');
     const third = text.indexOf('{"index":3,');

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeStorage } from '../../src/storage/node-storage.js';
 import { formatRaftlogLine } from '../../src/storage/raftlog-format.js';
-import { entry, range, RecordingLogger, segments, TempDirs } from './helpers.js';
+import { entry, range, RecordingLogger, segments, TempDirs, writeCommittedLog } from './helpers.js';
 
 describe('NodeStorage', function () {
   this.timeout(20_000);
@@ -191,12 +191,8 @@ describe('NodeStorage', function () {
 
   it('serves a long raftlog (several sparse-index strides) to a lagging follower in order', async () => {
     const dir = temp.make();
-    const s = NodeStorage.open(dir, new RecordingLogger(), { keepApplied: 0 });
     const n = 5000;
-    s.append(range(1, n, 1));
-    await s.sync();
-    s.appendCommitted(range(1, n, 1));
-    await s.close();
+    await writeCommittedLog(dir, range(1, n, 1), { keepApplied: 0 });
     const r = NodeStorage.open(dir, new RecordingLogger(), { keepApplied: 0 });
     expect(r.stats().entriesInMemory).to.equal(0);
     let next = 1;

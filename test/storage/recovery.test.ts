@@ -5,7 +5,7 @@ import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } f
 import { join } from 'node:path';
 import { CorruptionError, NodeStorage } from '../../src/storage/node-storage.js';
 import { formatRaftlogLine } from '../../src/storage/raftlog-format.js';
-import { entry, range, RecordingLogger, segments, TempDirs } from './helpers.js';
+import { entry, range, RecordingLogger, segments, TempDirs, writeCommittedLog } from './helpers.js';
 
 /** A data dir whose single WAL segment holds three records: entries 1-3, 4-6, 7-9. Returns the record offsets. */
 async function threeRecords(dir: string): Promise<{ wal: string; offsets: number[] }> {
@@ -122,17 +122,9 @@ describe('storage recovery', function () {
   });
 
   describe('raftlog', () => {
-    async function committed(dir: string, n: number): Promise<void> {
-      const s = NodeStorage.open(dir, new RecordingLogger());
-      s.append(range(1, n, 1));
-      await s.sync();
-      s.appendCommitted(range(1, n, 1));
-      await s.close();
-    }
-
     it('cuts off a torn last line (no newline) with a warning', async () => {
       const dir = temp.make();
-      await committed(dir, 5);
+      await writeCommittedLog(dir, range(1, 5, 1));
       const file = join(dir, 'raftlog');
       const good = statSync(file).size;
       appendFileSync(file, formatRaftlogLine(entry(6, 1)).slice(0, 20));
@@ -147,7 +139,7 @@ describe('storage recovery', function () {
 
     it('cuts off an unparsable last line that does end in a newline', async () => {
       const dir = temp.make();
-      await committed(dir, 5);
+      await writeCommittedLog(dir, range(1, 5, 1));
       const file = join(dir, 'raftlog');
       const good = statSync(file).size;
       appendFileSync(file, '{"index":6,"term":1,"type":"add","ti\n');
@@ -162,7 +154,7 @@ describe('storage recovery', function () {
       // Open samples only every 1024th line (and the last) to keep restarts fast; the startup scan that rebuilds the
       // key-value store (forEachCommitted) reads every line, so the node still refuses to start on it.
       const dir = temp.make();
-      await committed(dir, 2000);
+      await writeCommittedLog(dir, range(1, 2000, 1));
       const file = join(dir, 'raftlog');
       const text = readFileSync(file, 'utf8');
       const third = text.indexOf('\n', text.indexOf('\n') + 1) + 1;
@@ -180,11 +172,7 @@ describe('storage recovery', function () {
 
     it('refuses a line whose term disagrees with the terms around it', async () => {
       const dir = temp.make();
-      const s = NodeStorage.open(dir, new RecordingLogger());
-      s.append(range(1, 10, 2));
-      await s.sync();
-      s.appendCommitted(range(1, 10, 2));
-      await s.close();
+      await writeCommittedLog(dir, range(1, 10, 2));
       const file = join(dir, 'raftlog');
       const text = readFileSync(file, 'utf8');
       const fifth = text.indexOf('{"index":5,');
@@ -196,7 +184,7 @@ describe('storage recovery', function () {
 
     it('refuses a line whose index is not its line number, even the last one', async () => {
       const dir = temp.make();
-      await committed(dir, 5);
+      await writeCommittedLog(dir, range(1, 5, 1));
       const file = join(dir, 'raftlog');
       const size = statSync(file).size;
       appendFileSync(file, formatRaftlogLine(entry(7, 1)) + '\n');
@@ -205,7 +193,7 @@ describe('storage recovery', function () {
 
     it('reports a line damaged past its prefix when it is scanned (forEachCommitted) or read', async () => {
       const dir = temp.make();
-      await committed(dir, 5);
+      await writeCommittedLog(dir, range(1, 5, 1));
       const file = join(dir, 'raftlog');
       const text = readFileSync(file, 'utf8');
       const second = text.indexOf('\n') + 1;
@@ -233,11 +221,7 @@ describe('storage recovery', function () {
   describe('crash between the raftlog and the WAL', () => {
     it('accepts a raftlog ahead of the WAL (the WAL tail was lost): committed entries are the log', async () => {
       const dir = temp.make();
-      const s = NodeStorage.open(dir, new RecordingLogger());
-      s.append(range(1, 6, 1));
-      await s.sync();
-      s.appendCommitted(range(1, 6, 1));
-      await s.close();
+      await writeCommittedLog(dir, range(1, 6, 1));
       const [wal] = segments(dir);
       truncateSync(wal, 0);
       const r = NodeStorage.open(dir, new RecordingLogger());
