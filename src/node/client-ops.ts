@@ -3,7 +3,8 @@
 // so a node that is no longer leader answers false (or a fault) instead of forwarding again: no forwarding loops.
 // Retries with the same tid are safe because the leader answers a repeated tid for its first entry.
 import { randomUUID } from 'node:crypto';
-import { RpcClient } from '../rpc/client.js';
+import { RpcClient, RpcFaultError } from '../rpc/client.js';
+import { FaultCode, RpcFault } from '../rpc/values.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import type { NodeId } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
@@ -79,6 +80,8 @@ export class ClientOps {
     try {
       return (await this.forward(leader, method, params)) === true;
     } catch (err) {
+      // The leader refused the request itself (e.g. a tid already used for another entry): the caller must hear it.
+      if (err instanceof RpcFaultError && err.code === FaultCode.invalidParams) throw new RpcFault(err.code, err.faultString);
       this.opts.logger.debug(`forwarding ${method} to ${leader} failed: ${(err as Error).message}`);
       return false;
     }

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { decodeAppendRequest, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
 import { FaultCode, RpcFault, type RpcCallContext, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
+import { xmlTextBytes } from '../util/xml-size.js';
 import { parseHostPort } from './config.js';
 import type { ClientOps } from './client-ops.js';
-import { NotLeaderError, SuspendedError, type NodeRuntime } from './runtime.js';
+import { MAX_ENTRY_WIRE_BYTES } from './node-setup.js';
+import { NotLeaderError, SuspendedError, TidConflictError, type NodeRuntime } from './runtime.js';
 import { TimeoutError } from './pending-requests.js';
 
 /**
@@ -23,6 +25,9 @@ export const FAULT = {
 } as const;
 
 export const MAX_SUSPEND_SECONDS = 3600;
+
+/** Calls only peers make: the rpc server gives their connections and calls priority over clients'. */
+export const PEER_METHODS: ReadonlySet<string> = new Set(['requestVotesRPC', 'requestVoteRPC', 'appendEntriesRPC']);
 
 /** The running node; null while it is still starting (the server is up before storage is opened). */
 export interface NodeServices {
@@ -42,6 +47,27 @@ function str(method: string, params: XmlRpcValue[], i: number, name: string): st
   return v;
 }
 
+/**
+ * A tid: a string, or an int taken as its decimal string (the ancestor system's client sends `addEntry(0, "test")`).
+ */
+function tidParam(method: string, params: XmlRpcValue[], i: number): string {
+  const v = params[i];
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  if (typeof v !== 'string') throw new RpcFault(FAULT.badParams, `${method}: parameter ${i + 1} (tid) must be a string or an int`);
+  return v;
+}
+
+/**
+ * What an entry will cost on the wire is bounded at the door, so everything accepted fits in an appendEntriesRPC a
+ * follower takes (2.2 MB of '>' was once accepted, became 8.8 MB of '&gt;' and was refused by every follower).
+ */
+function checkEntrySize(method: string, ...parts: string[]): void {
+  const bytes = parts.reduce((n, s) => n + xmlTextBytes(s), 0);
+  if (bytes > MAX_ENTRY_WIRE_BYTES) {
+    throw new RpcFault(FAULT.badParams, `${method}: the entry is ${bytes} bytes as XML text; the limit is ${MAX_ENTRY_WIRE_BYTES}`);
+  }
+}
+
 function optBool(method: string, params: XmlRpcValue[], i: number, name: string): boolean {
   if (params.length <= i) return false;
   const v = params[i];
@@ -53,6 +79,7 @@ function optBool(method: string, params: XmlRpcValue[], i: number, name: string)
 function asFault(err: unknown): never {
   if (err instanceof RpcFault) throw err;
   if (err instanceof NotLeaderError) throw new RpcFault(FAULT.notLeader, err.message);
+  if (err instanceof TidConflictError) throw new RpcFault(FAULT.badParams, err.message);
   if (err instanceof SuspendedError || err instanceof TimeoutError) throw new RpcFault(FAULT.unavailable, err.message);
   throw new RpcFault(FAULT.internal, err instanceof Error ? err.message : String(err));
 }
@@ -122,8 +149,9 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
     // addEntry(tid, data[, forwarded]): the trailing flag is set only by a follower forwarding to the leader.
     addEntry: guarded((params, { ops }) => {
       arity('addEntry', params, 2, 3, '(tid:string, data:string)');
-      const tid = str('addEntry', params, 0, 'tid');
+      const tid = tidParam('addEntry', params, 0);
       const data = str('addEntry', params, 1, 'data');
+      checkEntrySize('addEntry', tid, data);
       // An empty tid cannot be deduplicated (and would match a no-op's); give it a unique one.
       return ops.addEntry(tid === '' ? `add-${randomUUID()}` : tid, data, optBool('addEntry', params, 2, 'forwarded'));
     }),
@@ -133,7 +161,8 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
       arity('setVal', params, 2, 4, '(key:string, value:string[, tid:string])');
       const key = str('setVal', params, 0, 'key');
       const value = str('setVal', params, 1, 'value');
-      const tid = params.length >= 3 ? str('setVal', params, 2, 'tid') : '';
+      const tid = params.length >= 3 ? tidParam('setVal', params, 2) : '';
+      checkEntrySize('setVal', key, value, tid);
       return ops.setVal(key, value, tid === '' ? undefined : tid, optBool('setVal', params, 3, 'forwarded'));
     }),
 

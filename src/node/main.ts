@@ -8,7 +8,7 @@ import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { parseNodeArgs } from './args.js';
 import { ClientOps } from './client-ops.js';
 import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
-import { makeHandlers, type NodeServices } from './handlers.js';
+import { makeHandlers, PEER_METHODS, type NodeServices } from './handlers.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, timing } from './node-setup.js';
 import { openStorage } from './open-storage.js';
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       maxBodyBytes: MAX_BODY_BYTES,
       logger,
       handlers: makeHandlers(() => services),
+      peerMethods: PEER_METHODS,
       onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
     });
   } catch (err) {

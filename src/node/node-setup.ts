@@ -5,7 +5,14 @@ import { DEFAULT_RAFT_TUNING, type NodeId, type RaftConfig } from '../raft/types
 import { seededRandom } from '../util/seeded-random.js';
 import { tickSettings, type ClusterConfig } from './config.js';
 
-/** Largest XML-RPC body a node accepts: a full appendEntriesRPC batch (1 MiB of data) plus XML overhead. */
+/**
+ * Largest client entry (tid, data and key as XML text). With batches bounded by the same measure
+ * (RaftConfig.maxBytesPerAppend, 1 MiB), an appendEntriesRPC carries at most 2 MiB of entry text plus the XML around
+ * at most 512 entries, well inside MAX_BODY_BYTES: whatever a node accepts, its followers accept too.
+ */
+export const MAX_ENTRY_WIRE_BYTES = 1 << 20;
+
+/** Largest XML-RPC body a node accepts: a full appendEntriesRPC batch (see above) plus XML overhead, with room. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface NodeTiming {

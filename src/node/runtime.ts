@@ -53,6 +53,17 @@ export interface RuntimeOptions {
 /** The answer to a proposal: committed, overwritten/timed out, or not the leader (with whom to ask instead). */
 export type ProposalOutcome = { kind: 'done'; committed: boolean } | { kind: 'not-leader'; leader: NodeId | null };
 
+/** The tid was used, within the dedupe window, for an entry with other content (the one at `index`). */
+export class TidConflictError extends Error {
+  constructor(
+    readonly tid: string,
+    readonly index: number,
+  ) {
+    super(`tid already used for another entry (index ${index})`);
+    this.name = 'TidConflictError';
+  }
+}
+
 export class NotLeaderError extends Error {
   constructor(readonly leader: NodeId | null) {
     super(leader ? `not the leader (the leader is ${leader})` : 'not the leader, and no leader is known');
@@ -214,6 +225,7 @@ export class NodeRuntime {
   async propose(type: 'add' | 'set', tid: string, data: string, key: string, timeoutMs: number): Promise<ProposalOutcome> {
     if (this.isSuspended()) return { kind: 'not-leader', leader: null };
     const res = this.core.propose(type, tid, data, key);
+    if (!res.ok && res.reason === 'tid-conflict') throw new TidConflictError(tid, res.index);
     if (!res.ok) return { kind: 'not-leader', leader: res.leader };
     this.kick();
     // A repeated tid answers for the first entry: already applied means already committed.

@@ -164,6 +164,12 @@ export class RaftCore {
     if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
     const existing = this.tids.lookup(tid);
     if (existing !== undefined) {
+      // A retry answers for the first entry only if it is the same request; the same tid with other content is a
+      // client error, and answering true for it would claim a write that never happened.
+      const first = this.raftLog.entries(existing, existing + 1)[0];
+      if (first !== undefined && (first.type !== type || first.data !== data || first.key !== key)) {
+        return { ok: false, reason: 'tid-conflict', index: existing };
+      }
       return { ok: true, duplicate: true, index: existing, term: this.raftLog.term(existing) };
     }
     const index = this.raftLog.lastIndex() + 1;

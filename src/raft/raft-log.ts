@@ -2,10 +2,12 @@
 // core appended but the runtime has not persisted yet ("unstable", as in etcd's unstable.go). Unstable entries
 // mask durable ones at the same or higher index: that is how a follower's truncation is visible at once, before the
 // runtime rewrites the suffix on disk.
+import { xmlTextBytes } from '../util/xml-size.js';
 import type { Entry, LogReader } from './types.js';
 
+/** What an entry costs on the wire (its strings as XML text), the measure append batches are bounded by. */
 export function entryBytes(e: Entry): number {
-  return e.data.length + e.key.length + e.tid.length;
+  return xmlTextBytes(e.data) + xmlTextBytes(e.key) + xmlTextBytes(e.tid);
 }
 
 export class RaftLog {

@@ -151,7 +151,9 @@ export interface RaftConfig {
 
 export type ProposeResult =
   | { ok: true; index: number; term: number; duplicate: boolean }
-  | { ok: false; reason: 'not-leader'; leader: NodeId | null };
+  | { ok: false; reason: 'not-leader'; leader: NodeId | null }
+  /** The tid names an entry within the dedupe window whose content differs: a client bug, refused (issue 11). */
+  | { ok: false; reason: 'tid-conflict'; index: number };
 
 export interface CoreStatus {
   id: NodeId;

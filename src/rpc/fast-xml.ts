@@ -5,12 +5,12 @@
 // upper-case tags, lenient numbers...) returns undefined and the caller falls back to the `xmlrpc` package, so the
 // observable behaviour is the package's. test/rpc/fast-xml.test.ts checks both against the package on the same inputs.
 import type { XmlRpcStruct, XmlRpcValue } from './values.js';
-import type { DecodedCall, DecodedResponse } from './xmlrpc-package.js';
+import { UNENCODABLE } from './xml-text.js';
+import { MAX_XML_DEPTH, type DecodedCall, type DecodedResponse } from './xmlrpc-package.js';
 
 // ---------------------------------------------------------------- serializer
 
-/** Characters XML 1.0 cannot carry at all; such strings go to the package serializer (which rejects them). */
-const UNENCODABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Strings holding characters XML 1.0 cannot carry (xml-text.ts) go to the package serializer, which rejects them.
 const NEEDS_ESCAPE = /[&<>\r]/;
 
 function escapeText(s: string): string {
@@ -28,7 +28,10 @@ function writeValue(v: XmlRpcValue, out: string[]): boolean {
       return true;
     case 'number':
       if (!Number.isFinite(v)) return false;
-      out.push(Number.isSafeInteger(v) ? `<value><int>${v}</int></value>` : `<value><double>${v}</double></value>`);
+      // <int> is a four-byte integer in XML-RPC; larger whole numbers go as <i8> (which Python and the package read).
+      if (!Number.isSafeInteger(v)) out.push(`<value><double>${v}</double></value>`);
+      else if (v >= INT32_MIN && v <= INT32_MAX) out.push(`<value><int>${v}</int></value>`);
+      else out.push(`<value><i8>${v}</i8></value>`);
       return true;
     case 'boolean':
       out.push(v ? '<value><boolean>1</boolean></value>' : '<value><boolean>0</boolean></value>');
@@ -80,6 +83,8 @@ class Unusual extends Error {}
 const UNUSUAL = new Unusual();
 
 const INT = /^[+-]?\d+$/;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -137,12 +142,16 @@ function intText(c: Cursor, closing: string): number {
   const t = c.text();
   if (!INT.test(t)) throw UNUSUAL;
   const v = parseInt(t, 10);
-  if (!Number.isSafeInteger(v)) throw UNUSUAL;
+  // Out of range goes to the package, which refuses it with a message.
+  if (v < INT32_MIN || v > INT32_MAX) throw UNUSUAL;
   c.expect(closing);
   return v;
 }
 
-function parseValue(c: Cursor): XmlRpcValue {
+/** `depth` counts elements as the package does, so both refuse the same documents (MAX_XML_DEPTH). */
+function parseValue(c: Cursor, depth: number): XmlRpcValue {
+  // value, its type element and (array) data or (struct) member: at most three levels per value.
+  if (depth + 3 > MAX_XML_DEPTH) throw UNUSUAL;
   c.expect('<value');
   if (c.take('/>')) return '';
   c.expect('>');
@@ -180,7 +189,7 @@ function parseValue(c: Cursor): XmlRpcValue {
     const items: XmlRpcValue[] = [];
     if (!c.take('<data/>')) {
       c.expect('<data>');
-      while (!c.take('</data>')) items.push(parseValue(c));
+      while (!c.take('</data>')) items.push(parseValue(c, depth + 3));
     }
     c.expect('</array>');
     v = items;
@@ -195,7 +204,7 @@ function parseValue(c: Cursor): XmlRpcValue {
       // The package builds structs with plain assignment; a '__proto__' member would behave differently there.
       if (name === '__proto__') throw UNUSUAL;
       c.expect('</name>');
-      members[name] = parseValue(c);
+      members[name] = parseValue(c, depth + 3);
       c.expect('</member>');
     }
     v = members;
@@ -224,7 +233,7 @@ function parseParams(c: Cursor): XmlRpcValue[] {
   c.expect('<params>');
   while (!c.take('</params>')) {
     c.expect('<param>');
-    params.push(parseValue(c));
+    params.push(parseValue(c, 3));
     c.expect('</param>');
   }
   return params;
@@ -266,7 +275,7 @@ export function fastDecodeResponse(body: string): DecodedResponse | undefined {
     c.expect('<methodResponse>');
     c.expect('<params>');
     c.expect('<param>');
-    const value = parseValue(c);
+    const value = parseValue(c, 3);
     c.expect('</param>');
     c.expect('</params>');
     c.expect('</methodResponse>');

@@ -4,8 +4,10 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { FaultCode, RpcFault, type XmlRpcValue } from './values.js';
 import { MalformedXmlRpcError, decodeCall, encodeFault, encodeResponse } from './wire.js';
+import { findUnencodable, findUnencodableParam, printable } from './xml-text.js';
 
 export { RpcFault, FaultCode } from './values.js';
 
@@ -33,6 +35,12 @@ export interface RpcServerOptions {
    * killed outright has the kernel close all its sockets at once, so this is an early sign that the sender died.
    */
   onSenderGone?: (sender: string) => void;
+  /** Methods only peers call: their connections are never closed for clients' and their calls are never shed. */
+  peerMethods?: ReadonlySet<string>;
+  /** Cap on open connections; 0 or absent = half the descriptor limit (connection-guard.ts). */
+  maxConnections?: number;
+  /** Cap on client calls being served at once (default 2048); more get an "overloaded" fault. */
+  maxClientCallsInFlight?: number;
 }
 
 export interface RpcServer {
@@ -40,14 +48,22 @@ export interface RpcServer {
   close(): Promise<void>;
   /** While paused the server holds no conversation: every connection is destroyed without a reply. */
   setPaused(p: boolean): void;
-  /** Connections accepted since start and open now (tests use it to check that clients reuse connections). */
-  stats(): { accepted: number; open: number };
+  /** Connections accepted since start and open now (tests use it to check that clients reuse connections), and overload counts. */
+  stats(): { accepted: number; open: number; evicted: number; refused: number; shed: number };
 }
 
 /** Idle keep-alive sockets live longer than a client's pool keeps them, so the client side closes first (no races). */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Bounds a request that trickles in (slowloris); generous because a loaded machine may be slow. */
 const REQUEST_TIMEOUT_MS = 60_000;
+/** Headers are a few hundred bytes: a connection that takes longer than this to send them is not a real client. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Fault code for a client call shed under overload; the client library treats it as "try again" (as for 503). */
+const OVERLOADED = 503;
+/** What is sent when even a fault could not be encoded: fixed text, so it cannot fail. */
+const LAST_RESORT_FAULT =
+  '<?xml version="1.0"?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>-32603</int></value></member>' +
+  '<member><name>faultString</name><value><string>internal error</string></value></member></struct></value></fault></methodResponse>';
 /** After close(), requests still running get this long to answer before their sockets are destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 /** After a 413 the socket is half-closed so the client reads the reply; it is destroyed after this delay. */
@@ -61,20 +77,33 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   let paused = false;
   let closing = false;
   let accepted = 0;
+  const peerMethods = opts.peerMethods ?? new Set<string>();
+  const guard = new ConnectionGuard({
+    maxConnections: opts.maxConnections ?? 0,
+    maxClientCallsInFlight: opts.maxClientCallsInFlight ?? 2048,
+    logger: opts.logger,
+  });
 
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     if (paused) {
       req.socket.destroy();
       return;
     }
-    void serveRequest(req, res);
+    // Whatever happens in serving, the process goes on: the request is answered or its socket closed.
+    serveRequest(req, res).catch((err: unknown) => {
+      opts.logger.error(`rpc: request handling failed: ${printable(err instanceof Error ? err.message : String(err))}`);
+      if (!res.headersSent && !req.socket.destroyed) {
+        res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(LAST_RESORT_FAULT) });
+        res.end(LAST_RESORT_FAULT);
+      } else req.socket.destroy();
+    });
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   server.on('connection', (socket: Socket) => {
-    if (paused) {
+    if (paused || !guard.admit(socket)) {
       socket.destroy();
       return;
     }
@@ -87,6 +116,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     });
     socket.on('close', (hadError: boolean) => {
       sockets.delete(socket);
+      guard.closed(socket);
       senders.closed(socket, closedByPeer || hadError);
     });
   });
@@ -94,7 +124,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   server.on('clientError', (err: Error, socket: Socket) => {
     if (socket.writable && !paused) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
-    opts.logger.debug(`rpc: bad HTTP request: ${err.message}`);
+    opts.logger.debug(`rpc: bad HTTP request: ${printable(err.message)}`);
   });
 
   function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string): void {
@@ -133,15 +163,29 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     if (body === 'aborted') return;
 
     let method = '';
+    let started = false;
+    let peerCall = false;
+    const socket = req.socket;
     try {
       const call = await decodeCall(body);
       method = call.method;
+      // Refused at the door: a string XML cannot carry could never be replicated or answered (issue 11).
+      const badName = findUnencodable(method);
+      if (badName !== null) throw new RpcFault(FaultCode.invalidRequest, `method name '${printable(method)}' contains ${badName}, which XML 1.0 cannot carry`);
       const handler = Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
-      if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${method}'`);
-      const result = await handler(call.params, { tagSender: (sender) => senders.tag(req.socket, sender) });
+      if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
+      const badParam = findUnencodableParam(call.params);
+      if (badParam !== null) throw new RpcFault(FaultCode.invalidParams, `${method}: ${badParam}, which XML 1.0 cannot carry`);
+      peerCall = peerMethods.has(method);
+      if (peerCall) guard.markPeer(socket);
+      if (!guard.callStarted(socket, peerCall)) throw new RpcFault(OVERLOADED, `${method}: node overloaded, try again`);
+      started = true;
+      const result = await handler(call.params, { tagSender: (sender) => senders.tag(socket, sender) });
       reply(req, res, encodeResponse(result));
     } catch (err) {
       reply(req, res, faultXml(method, err, opts.logger));
+    } finally {
+      if (started) guard.callEnded(socket, peerCall);
     }
   }
 
@@ -158,7 +202,10 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
           paused = p;
           if (p) for (const s of sockets) s.destroy();
         },
-        stats: () => ({ accepted, open: sockets.size }),
+        stats: () => {
+          const g = guard.stats();
+          return { accepted, open: sockets.size, evicted: g.evicted, refused: g.refused, shed: g.shed };
+        },
         close(): Promise<void> {
           closing = true;
           return new Promise((done) => {
@@ -228,11 +275,20 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string |
   });
 }
 
-/** Any failure becomes a fault: RpcFault as given, malformed input as a parse error, anything else as internal. */
+/**
+ * Any failure becomes a fault: RpcFault as given, malformed input as a parse error, anything else as internal.
+ * Messages may quote what the caller sent; printable() makes them encodable (a control character in a fault message
+ * once made encoding throw inside this error path and took the process down).
+ */
 function faultXml(method: string, err: unknown, logger: Logger): string {
-  if (err instanceof RpcFault) return encodeFault(err.code, err.message);
-  if (err instanceof MalformedXmlRpcError) return encodeFault(FaultCode.parseError, err.message);
-  const msg = err instanceof Error ? err.message : String(err);
-  logger.warn(`rpc: handler ${method} failed: ${msg}`);
-  return encodeFault(FaultCode.internalError, `${method}: internal error: ${msg}`);
+  try {
+    if (err instanceof RpcFault) return encodeFault(err.code, printable(err.message, 1000));
+    if (err instanceof MalformedXmlRpcError) return encodeFault(FaultCode.parseError, printable(err.message, 1000));
+    const msg = printable(err instanceof Error ? err.message : String(err));
+    logger.warn(`rpc: handler ${printable(method, 60)} failed: ${msg}`);
+    return encodeFault(FaultCode.internalError, `${printable(method, 60)}: internal error: ${msg}`);
+  } catch (e) {
+    logger.error(`rpc: cannot encode a fault: ${printable(e instanceof Error ? e.message : String(e))}`);
+    return LAST_RESORT_FAULT;
+  }
 }

@@ -27,9 +27,84 @@ interface DeserializerInstance {
   ): void;
 }
 
+interface DeserializerInternals {
+  onError(msg: string | Error): void;
+  onOpentag(node: { name: string }): void;
+  onClosetag(el: string): void;
+  push(value: unknown): void;
+  value: boolean;
+}
+
 const require = createRequire(import.meta.url);
 const serializer = require('xmlrpc/lib/serializer.js') as SerializerModule;
-const Deserializer = require('xmlrpc/lib/deserializer.js') as new (encoding?: string) => DeserializerInstance;
+const PackageDeserializer = require('xmlrpc/lib/deserializer.js') as new (encoding?: string) => DeserializerInstance;
+
+/**
+ * Elements nested deeper than this are refused. A canonical appendEntriesRPC nests 11 deep (methodCall, params,
+ * param, value, array, data, value, struct, member, value, string); 64 leaves room for any sane client's values.
+ * Without a bound, a 6,000-deep array took the node down with an uncaught RangeError (issue 11).
+ */
+export const MAX_XML_DEPTH = 64;
+
+const INT = /^[+-]?\d+$/;
+const DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The package's Deserializer, made strict where it is lenient: it reads `<int>1.5</int>`, `<int>1zz</int>` and
+ * `<int>1e3</int>` as 1 (parseInt) and `<double>1x</double>` as 1 (parseFloat). XML-RPC's grammar is an optional
+ * sign and digits, and `<int>`/`<i4>` are four-byte signed integers; `<i8>` becomes a number when it is a safe
+ * integer (the package makes it a string). Nesting is bounded by MAX_XML_DEPTH.
+ */
+function strictDeserializer(): DeserializerInstance {
+  const d = new PackageDeserializer('utf8');
+  const inner = d as unknown as DeserializerInternals;
+  let depth = 0;
+  const open = inner.onOpentag.bind(d);
+  const close = inner.onClosetag.bind(d);
+  // The package binds its sax handlers in its constructor, so these wrappers are installed on the instance and
+  // re-registered with the parser below.
+  inner.onOpentag = (node) => {
+    if (++depth > MAX_XML_DEPTH) return inner.onError(`elements nested deeper than ${MAX_XML_DEPTH}`);
+    open(node);
+  };
+  inner.onClosetag = (el) => {
+    depth--;
+    try {
+      switch (el) {
+        case 'INT':
+        case 'I4':
+        case 'I8': {
+          const text = (d as unknown as { data: string[] }).data.join('');
+          if (!INT.test(text)) throw new Error(`<${el.toLowerCase()}> must be an optional sign and digits, got '${text.slice(0, 40)}'`);
+          const v = Number(text);
+          const ok = el === 'I8' ? Number.isSafeInteger(v) : v >= INT32_MIN && v <= INT32_MAX;
+          if (!ok) throw new Error(`<${el.toLowerCase()}> ${text.slice(0, 40)} is out of range`);
+          inner.push(v);
+          inner.value = false;
+          return;
+        }
+        case 'DOUBLE': {
+          const text = (d as unknown as { data: string[] }).data.join('');
+          if (!DOUBLE.test(text)) throw new Error(`<double> must be a decimal number, got '${text.slice(0, 40)}'`);
+          inner.push(parseFloat(text));
+          inner.value = false;
+          return;
+        }
+      }
+    } catch (err) {
+      return inner.onError(err as Error);
+    }
+    close(el);
+  };
+  const parser = (d as unknown as { parser: NodeJS.EventEmitter }).parser;
+  parser.removeAllListeners('opentag');
+  parser.removeAllListeners('closetag');
+  parser.on('opentag', (node: { name: string }) => inner.onOpentag(node));
+  parser.on('closetag', (el: string) => inner.onClosetag(el));
+  return d;
+}
 
 export const packageSerializer = serializer;
 
@@ -75,14 +150,19 @@ export function packageDecodeCall(body: string): Promise<DecodedCall> {
   return new Promise((resolve, reject) => {
     const input = new PassThrough();
     let settled = false;
-    new Deserializer('utf8').deserializeMethodCall(input, (err, method, params) => {
+    strictDeserializer().deserializeMethodCall(input, (err, method, params) => {
       if (settled) return;
       settled = true;
-      if (err) return reject(new MalformedXmlRpcError(`malformed XML-RPC call: ${err.message}`));
-      const list = params ?? [];
-      const nil = findNil(list, 'params');
-      if (nil !== null) return reject(new MalformedXmlRpcError(`nil is not accepted (at ${nil})`));
-      resolve({ method: method ?? '', params: list as XmlRpcValue[] });
+      // This runs inside the parser's stream events: anything thrown here would be an uncaught exception.
+      try {
+        if (err) return reject(new MalformedXmlRpcError(`malformed XML-RPC call: ${err.message}`));
+        const list = params ?? [];
+        const nil = findNil(list, 'params');
+        if (nil !== null) return reject(new MalformedXmlRpcError(`nil is not accepted (at ${nil})`));
+        resolve({ method: method ?? '', params: list as XmlRpcValue[] });
+      } catch (e) {
+        reject(new MalformedXmlRpcError(`malformed XML-RPC call: ${(e as Error).message}`));
+      }
     });
     input.end(body);
   });
@@ -92,11 +172,18 @@ export function packageDecodeCall(body: string): Promise<DecodedCall> {
 export function packageDecodeResponse(body: string): Promise<DecodedResponse> {
   return new Promise((resolve, reject) => {
     const input = new PassThrough();
-    const des = new Deserializer('utf8');
+    const des = strictDeserializer();
     let settled = false;
     des.deserializeMethodResponse(input, (err, value) => {
       if (settled) return;
       settled = true;
+      try {
+        settleResponse(err, value);
+      } catch (e) {
+        reject(new MalformedXmlRpcError(`malformed XML-RPC response: ${(e as Error).message}`));
+      }
+    });
+    const settleResponse = (err: DeserializerError | null | undefined, value: unknown): void => {
       if (err) {
         if (des.responseType === 'fault' && err.faultCode !== undefined) {
           const code = typeof err.faultCode === 'number' ? err.faultCode : Number(err.faultCode);
@@ -110,7 +197,7 @@ export function packageDecodeResponse(body: string): Promise<DecodedResponse> {
       const nil = findNil(v, 'result');
       if (nil !== null) return reject(new MalformedXmlRpcError(`nil is not accepted (at ${nil})`));
       resolve({ fault: false, value: v as XmlRpcValue });
-    });
+    };
     input.end(body);
   });
 }

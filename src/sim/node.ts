@@ -128,6 +128,8 @@ export class SimNode {
     }
     const result = core.propose(req.kind, req.tid, req.data, req.key);
     if (!result.ok) {
+      // Simulated clients retry a tid only with the same request, so a tid conflict would be a simulator bug.
+      if (result.reason === 'tid-conflict') throw new Error(`simulated client reused tid ${req.tid} for another entry`);
       this.env.answer({ client: req.client, attempt: req.attempt, ok: false, leader: result.leader });
       return;
     }

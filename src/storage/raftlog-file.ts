@@ -20,9 +20,9 @@ const READ_CHUNK = 64 << 10;
 /** Where recent reads ended, so a follower being fed batch after batch does not re-skip from the sparse point. */
 const CURSORS = 8;
 
-export function entryBytes(e: Entry): number {
-  return e.data.length + e.key.length + e.tid.length;
-}
+import { entryBytes } from '../raft/raft-log.js';
+
+export { entryBytes };
 
 interface Sample {
   index: number;
