@@ -10,11 +10,13 @@ export interface NodeArgs {
   /** Bind host; the advertised id keeps the configured host (e.g. listen on 0.0.0.0 behind a NAT'd address). */
   listen?: string;
   logLevel: string;
+  /** Cap on open connections (0: half the open-files limit; see src/rpc/connection-guard.ts). */
+  maxConnections: number;
 }
 
 export const NODE_USAGE =
   'usage: node dist/src/node/main.js --config FILE [--data-dir DIR] [--address-file FILE | --id HOST:PORT] ' +
-  '[--listen HOST] [--log-level error|warn|info|debug]';
+  '[--listen HOST] [--log-level error|warn|info|debug] [--max-connections N]';
 
 const LEVELS = ['error', 'warn', 'info', 'debug'];
 
@@ -37,11 +39,15 @@ export function readFlags(argv: string[], known: readonly string[]): Map<string,
 }
 
 export function parseNodeArgs(argv: string[]): NodeArgs {
-  const f = readFlags(argv, ['config', 'data-dir', 'address-file', 'id', 'listen', 'log-level']);
+  const f = readFlags(argv, ['config', 'data-dir', 'address-file', 'id', 'listen', 'log-level', 'max-connections']);
   const config = f.get('config');
   if (config === undefined) throw new ConfigError('missing --config FILE (the cluster configuration)');
   const logLevel = f.get('log-level') ?? 'info';
   if (!LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const maxConn = f.get('max-connections') ?? '0';
+  if (!/^\d{1,6}$/.test(maxConn) || (Number(maxConn) !== 0 && Number(maxConn) < 16)) {
+    throw new ConfigError(`--max-connections must be a whole number >= 16 (or 0 for the default), got "${maxConn}"`);
+  }
   if (f.has('id') && f.has('address-file')) throw new ConfigError('give either --id or --address-file, not both');
   return {
     config,
@@ -50,5 +56,6 @@ export function parseNodeArgs(argv: string[]): NodeArgs {
     id: f.get('id'),
     listen: f.get('listen'),
     logLevel,
+    maxConnections: Number(maxConn),
   };
 }

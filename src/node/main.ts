@@ -10,7 +10,7 @@ import { ClientOps } from './client-ops.js';
 import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
 import { makeHandlers, PEER_METHODS, type NodeServices } from './handlers.js';
 import { createNodeLogger } from './node-logger.js';
-import { buildRaftConfig, MAX_BODY_BYTES, timing } from './node-setup.js';
+import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
 import { openStorage } from './open-storage.js';
 import { NodeRuntime, type DurableStore } from './runtime.js';
 
@@ -46,9 +46,11 @@ async function main(): Promise<void> {
       host: args.listen ?? host,
       port,
       maxBodyBytes: MAX_BODY_BYTES,
+      maxClientBodyBytes: MAX_CLIENT_BODY_BYTES,
       logger,
       handlers: makeHandlers(() => services),
       peerMethods: PEER_METHODS,
+      maxConnections: args.maxConnections,
       onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
     });
   } catch (err) {

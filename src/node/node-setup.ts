@@ -15,6 +15,9 @@ export const MAX_ENTRY_WIRE_BYTES = 1 << 20;
 /** Largest XML-RPC body a node accepts: a full appendEntriesRPC batch (see above) plus XML overhead, with room. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** Largest body of a client call: one entry at MAX_ENTRY_WIRE_BYTES plus its XML, with room. */
+export const MAX_CLIENT_BODY_BYTES = 2 * 1024 * 1024;
+
 export interface NodeTiming {
   tickMs: number;
   /** The longest randomized election timeout (2 * electionTimeoutMs). */

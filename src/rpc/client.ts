@@ -119,11 +119,16 @@ export class RpcClient {
         settle(() => new RpcTimeoutError(timeoutMsg, this.target));
         req.destroy();
       }, remaining);
+      let answered = false;
       req.on('error', (err: NodeJS.ErrnoException) => {
+        // A server that refuses a body (413) answers before reading it and closes: our write then fails, but its
+        // answer is what the caller needs to hear; the response's own events settle the call.
+        if (answered) return;
         const stale = req.reusedSocket && err.code !== undefined && STALE_SOCKET_CODES.has(err.code);
         settle(() => (stale ? new StaleSocketError() : new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
       });
       req.on('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
