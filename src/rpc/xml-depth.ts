@@ -13,9 +13,10 @@ export function xmlStructureProblem(s: string, maxDepth: number): string | null 
     else if (s.startsWith('<![CDATA[', i)) i = after(s, ']]>', i + 9);
     else if (s.startsWith('<?', i)) i = after(s, '?>', i + 2);
     else if (s.startsWith('<!', i)) return 'a DOCTYPE or other declaration is not accepted in XML-RPC';
+    else if (!startsName(s.charCodeAt(i + 1)) && s.charCodeAt(i + 1) !== 47) i++; // '<' as text, as sax reads it
     else {
       const end = tagEnd(s, i + 1);
-      if (end < 0) return null; // unterminated: the parser reports it
+      if (end < 0) return 'a tag is not terminated';
       if (s.charCodeAt(i + 1) === 47 /* / */) depth--;
       else if (!selfClosing(s, i + 1, end) && ++depth > maxDepth) return `elements nested deeper than ${maxDepth}`;
       i = end + 1;
@@ -43,6 +44,11 @@ function tagEnd(s: string, from: number): number {
     else if (c === 62 /* > */) return j;
   }
   return -1;
+}
+
+/** Letters, '_' and ':' start an element name (ASCII is enough: XML-RPC's element names are ASCII). */
+function startsName(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c > 127;
 }
 
 function selfClosing(s: string, start: number, end: number): boolean {

@@ -61,15 +61,25 @@ function strictDeserializer(): DeserializerInstance {
   const d = new PackageDeserializer('utf8');
   const inner = d as unknown as DeserializerInternals;
   let depth = 0;
+  // Once the document is known to be bad, the rest is not interpreted: the package's handlers would go on building
+  // values from a half-understood stack (an over-deep array made that work grow without bound).
+  let failed = false;
   const open = inner.onOpentag.bind(d);
   const close = inner.onClosetag.bind(d);
+  const onError = inner.onError.bind(d);
+  inner.onError = (msg) => {
+    failed = true;
+    onError(msg);
+  };
   // The package binds its sax handlers in its constructor, so these wrappers are installed on the instance and
   // re-registered with the parser below.
   inner.onOpentag = (node) => {
+    if (failed) return;
     if (++depth > MAX_XML_DEPTH) return inner.onError(`elements nested deeper than ${MAX_XML_DEPTH}`);
     open(node);
   };
   inner.onClosetag = (el) => {
+    if (failed) return;
     depth--;
     try {
       switch (el) {
@@ -98,11 +108,27 @@ function strictDeserializer(): DeserializerInstance {
     }
     close(el);
   };
+  // Every handler runs inside sax's stream events, where a throw is an uncaught exception that ends the process: the
+  // package's own end handler throws on a <fault> with no value (found by test/rpc/tag-soup.test.ts), so each is
+  // guarded and a throw becomes this document's error.
   const parser = (d as unknown as { parser: NodeJS.EventEmitter }).parser;
-  parser.removeAllListeners('opentag');
-  parser.removeAllListeners('closetag');
-  parser.on('opentag', (node: { name: string }) => inner.onOpentag(node));
-  parser.on('closetag', (el: string) => inner.onClosetag(el));
+  const onDone = (d as unknown as { onDone(): void }).onDone.bind(d);
+  const guard =
+    <A extends unknown[]>(fn: (...a: A) => void) =>
+    (...a: A): void => {
+      try {
+        fn(...a);
+      } catch (e) {
+        inner.onError(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+  for (const ev of ['opentag', 'closetag', 'error', 'end']) parser.removeAllListeners(ev);
+  parser.on('opentag', guard((node: { name: string }) => inner.onOpentag(node)));
+  parser.on('closetag', guard((el: string) => inner.onClosetag(el)));
+  parser.on('error', guard((e: Error) => inner.onError(e)));
+  parser.on('end', guard(() => {
+    if (!failed) onDone();
+  }));
   return d;
 }
 

@@ -156,12 +156,14 @@ describe('fuzz: random and mutated requests against a live cluster (issue 11)', 
     console.log(`      fuzz seed ${seed}: ${JSON.stringify(tally)}`);
     clients.closeAll();
     await cluster?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir && process.env.FUZZ_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+    else console.log(`      kept ${dir}`);
   });
 
   async function post(node: number, body: string | Buffer): Promise<void> {
     tally.sent++;
-    const res = await rawPost(cluster.nodes[node].port, body, 15_000);
+    // A node that does not answer within 5 s counts as hung: the property fails with this request.
+    const res = await rawPost(cluster.nodes[node].port, body, 5_000);
     if (res.status === 200) {
       expect(res.body, 'a 200 answer is an XML-RPC response').to.match(/<methodResponse>/);
       if (res.body.includes('<fault>')) tally.fault++;
@@ -176,14 +178,14 @@ describe('fuzz: random and mutated requests against a live cluster (issue 11)', 
   it('answers every random XML-RPC call with a value or a fault, and stays up', async function () {
     await fc.assert(
       fc.asyncProperty(callXml, fc.nat(NODES - 1), async (body, node) => post(node, body)),
-      { numRuns: XML_RUNS, seed, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
+      { numRuns: XML_RUNS, seed, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, endOnFailure: true },
     );
   });
 
   it('answers every mutated client call, and stays up', async function () {
     await fc.assert(
       fc.asyncProperty(mutatedCall, fc.nat(NODES - 1), async (body, node) => post(node, body)),
-      { numRuns: XML_RUNS, seed: seed + 1, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
+      { numRuns: XML_RUNS, seed: seed + 1, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, endOnFailure: true },
     );
   });
 
@@ -200,7 +202,7 @@ describe('fuzz: random and mutated requests against a live cluster (issue 11)', 
         } else tally.closedOrSilent++;
         expect(exits).to.deep.equal([]);
       }),
-      { numRuns: FRAMING_RUNS, seed: seed + 2, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
+      { numRuns: FRAMING_RUNS, seed: seed + 2, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, endOnFailure: true },
     );
   });
 
@@ -211,10 +213,18 @@ describe('fuzz: random and mutated requests against a live cluster (issue 11)', 
       expect(await clients.call(cluster.endpoints[leader.index], 'addEntry', [`after-fuzz-${k}`, 'ok'], 15_000)).to.equal(true);
     }
     const target = (await cluster.status(leader.index))!.commitIndex;
-    await waitUntil('identical raftlogs', 40_000, () => {
-      const logs = cluster.nodes.map((n) => readRaftlog(n.dataDir));
-      return logs[0].split('\n').length - 1 >= target && logs.every((l) => l === logs[0]) ? true : undefined;
-    });
+    try {
+      await waitUntil('identical raftlogs', 40_000, () => {
+        const logs = cluster.nodes.map((n) => readRaftlog(n.dataDir));
+        return logs[0].split('\n').length - 1 >= target && logs.every((l) => l === logs[0]) ? true : undefined;
+      });
+    } catch (err) {
+      for (let i = 0; i < NODES; i++) {
+        const lines = readRaftlog(cluster.nodes[i].dataDir).split('\n').length - 1;
+        console.log(`      node ${i}: ${JSON.stringify(await cluster.status(i))}, raftlog ${lines} lines`);
+      }
+      throw err;
+    }
     expect(exits).to.deep.equal([]);
     expect(tally.sent).to.be.greaterThan(100);
   });
