@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { NodeId } from '../raft/types.js';
 import { bareHost, HostPortError, splitHostPort, type HostPort } from '../util/host-port.js';
+import { nearestKey } from '../util/nearest-key.js';
 
 export type { HostPort } from '../util/host-port.js';
 
@@ -38,31 +39,6 @@ export function parseHostPort(s: string, what: string): HostPort {
 
 /** Every key cluster.json may hold; anything else is a typo the operator must hear about, not a silent default. */
 export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs'] as const;
-
-/** Levenshtein distance, bounded by the short strings it is used on (config keys). */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** The known key closest to `key` (case-insensitive), if it is close enough to be the likely intent. */
-export function nearestKey(key: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  // A key missing its unit suffix ("electionTimeout") is 2 edits away; half the length keeps unrelated words out.
-  return best !== null && bestD <= Math.max(2, Math.floor(key.length / 2)) ? best : null;
-}
 
 function refuseUnknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
@@ -127,7 +103,7 @@ export function validateClusterConfig(raw: unknown, where: string): ClusterConfi
  * Things that are legal but probably not what the operator wants, one line each. An even-sized cluster needs a larger
  * majority than the odd one below it and survives no more failures: 4 nodes tolerate 1 failure, as 3 do.
  */
-export function clusterWarnings(cfg: ClusterConfig): string[] {
+export function clusterWarnings(cfg: Pick<ClusterConfig, 'nodes'>): string[] {
   const n = cfg.nodes.length;
   if (n % 2 !== 0) return [];
   const tolerates = Math.floor((n - 1) / 2);
