@@ -1,6 +1,16 @@
 // `npm run bench -- [options]`: what to run and against what. Every problem is a one-line message and exit code 2.
 import { readFlags } from '../src/node/args.js';
 import type { OpKind } from './load/closed-loop.js';
+import { splitHostPort } from '../src/util/host-port.js';
+
+function isHostPort(s: string): boolean {
+  try {
+    splitHostPort(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Phase = 'load' | 'stability' | 'failover' | 'recovery';
 
@@ -73,8 +83,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     throw new UsageError('--concurrency takes a comma-separated list of whole numbers in 1..4096');
   }
   const endpoints = f.has('endpoints') ? f.get('endpoints')!.split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
-  if (endpoints !== null && (endpoints.length === 0 || endpoints.some((e) => !/^[^\s:]+:\d{1,5}$/.test(e)))) {
-    throw new UsageError('--endpoints takes host:port,host:port,...');
+  if (endpoints !== null && (endpoints.length === 0 || endpoints.some((e) => !isHostPort(e)))) {
+    throw new UsageError('--endpoints takes host:port,host:port,... (IPv6 as [::1]:port)');
   }
   if (endpoints !== null && f.has('nodes')) throw new UsageError('give either --endpoints or --nodes, not both');
   const seconds = num(f, 'seconds', 10, 0.2, 3600);

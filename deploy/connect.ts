@@ -1,9 +1,10 @@
 // Opens a verified, key-authenticated ssh connection to one inventory host. Connection time is bounded so an
 // unreachable machine fails its own task quickly instead of holding up the report.
-import { existsSync } from 'node:fs';
 import { NodeSSH } from 'node-ssh';
+import { joinHostPort } from '../src/util/host-port.js';
 import { expectedKeys, hostKeyAlgorithms, makeHostVerifier } from './host-key.js';
 import type { InventoryHost } from './inventory.js';
+import { privateKeyProblem } from './key-file.js';
 
 export class ConnectError extends Error {}
 
@@ -14,9 +15,8 @@ export async function connectHost(host: InventoryHost, timeoutMs: number): Promi
   if (ssh.privateKeyPath === undefined && process.env.SSH_AUTH_SOCK === undefined) {
     throw new ConnectError(`${host.name}: no ssh.privateKeyPath in the inventory and no ssh agent (SSH_AUTH_SOCK)`);
   }
-  if (ssh.privateKeyPath !== undefined && !existsSync(ssh.privateKeyPath)) {
-    throw new ConnectError(`${host.name}: key file ${ssh.privateKeyPath} does not exist`);
-  }
+  const keyProblem = ssh.privateKeyPath === undefined ? null : privateKeyProblem(ssh.privateKeyPath);
+  if (keyProblem !== null) throw new ConnectError(`${host.name}: ${keyProblem}`);
   const client = new NodeSSH();
   try {
     await client.connect({
@@ -39,7 +39,7 @@ export async function connectHost(host: InventoryHost, timeoutMs: number): Promi
     if (refused) throw refused;
     const e = err as NodeJS.ErrnoException & { level?: string };
     const why = e.code ?? e.level ?? '';
-    throw new ConnectError(`${host.name}: cannot connect to ${ssh.user}@${ssh.host}:${ssh.port}: ${e.message}${why ? ` (${why})` : ''}`);
+    throw new ConnectError(`${host.name}: cannot connect to ${ssh.user}@${joinHostPort(ssh.host, ssh.port)}: ${e.message}${why ? ` (${why})` : ''}`);
   }
   return client;
 }

@@ -1,6 +1,8 @@
 // The deploy inventory (contracts.md): one file naming every machine, how to reach it over ssh, and the address its
 // node serves on. It is also the single source of the cluster configuration the nodes read (clusterConfigOf).
 import { readFileSync } from 'node:fs';
+import { ConfigError, validateClusterConfig } from '../src/node/config.js';
+import { HostPortError, splitHostPort, type HostPort } from '../src/util/host-port.js';
 
 export interface SshTarget {
   host: string;
@@ -57,10 +59,13 @@ function port(v: unknown, where: string): number {
   return v;
 }
 
-function hostPort(v: string, where: string): void {
-  const i = v.lastIndexOf(':');
-  if (i <= 0) throw new InventoryError(`${where} must be "HOST:PORT", got "${v}"`);
-  port(Number(v.slice(i + 1)), `${where} port`);
+function hostPort(v: string, where: string): HostPort {
+  try {
+    return splitHostPort(v, where);
+  } catch (err) {
+    const why = err instanceof HostPortError ? err.reason : String(err);
+    throw new InventoryError(`${where} must be "HOST:PORT", got ${JSON.stringify(v)} (${why})`);
+  }
 }
 
 function parseHost(h: unknown, i: number): InventoryHost {
@@ -99,16 +104,24 @@ function parseHost(h: unknown, i: number): InventoryHost {
   };
 }
 
-function parseTuning(c: unknown): ClusterTuning {
-  if (c === undefined) return {};
-  if (!isObj(c)) throw new InventoryError('cluster must be an object');
-  const out: ClusterTuning = {};
-  for (const key of ['tickMs', 'heartbeatMs', 'electionTimeoutMs'] as const) {
-    const v = c[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new InventoryError(`cluster.${key} must be a positive integer`);
-    out[key] = v;
+const TUNING_KEYS = ['tickMs', 'heartbeatMs', 'electionTimeoutMs'] as const;
+
+/**
+ * The cluster section becomes cluster.json on every machine, so it is checked by the node program's own validation
+ * (unknown keys, ranges, heartbeat vs election timeout): a deploy never ships a configuration the nodes would refuse.
+ */
+function parseTuning(c: unknown, nodes: string[]): ClusterTuning {
+  const section = c === undefined ? {} : c;
+  if (!isObj(section)) throw new InventoryError('cluster must be an object');
+  if (section.nodes !== undefined) throw new InventoryError('cluster.nodes is not allowed: the nodes are the hosts[].node addresses');
+  try {
+    validateClusterConfig({ ...section, nodes }, 'cluster');
+  } catch (err) {
+    if (err instanceof ConfigError) throw new InventoryError(err.message);
+    throw err;
   }
+  const out: ClusterTuning = {};
+  for (const key of TUNING_KEYS) if (typeof section[key] === 'number') out[key] = section[key];
   return out;
 }
 
@@ -127,7 +140,7 @@ export function parseInventory(raw: unknown): Inventory {
     if (nodes.has(h.node)) throw new InventoryError(`node address "${h.node}" appears twice`);
     nodes.add(h.node);
   }
-  return { cluster: parseTuning(raw.cluster), hosts };
+  return { cluster: parseTuning(raw.cluster, hosts.map((h) => h.node)), hosts };
 }
 
 export function loadInventory(file: string): Inventory {
@@ -160,7 +173,7 @@ export function clusterConfigOf(inv: Inventory): ClusterConfig {
   return { nodes: inv.hosts.map((h) => h.node), ...inv.cluster };
 }
 
-/** The advertised host part of `node` (what saveip writes into the address file). */
+/** The advertised host part of `node`, without IPv6 brackets (as `ip addr` prints it). */
 export function nodeHost(h: InventoryHost): string {
-  return h.node.slice(0, h.node.lastIndexOf(':'));
+  return splitHostPort(h.node).host;
 }

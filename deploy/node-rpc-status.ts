@@ -3,12 +3,18 @@
 // then shows what ssh saw and "?" for the rest.
 import { parseNodeStatus, type NodeStatus } from '../src/client/node-status.js';
 import { RpcClient } from '../src/rpc/client.js';
+import { splitHostPort } from '../src/util/host-port.js';
 
 export type NodeRpcStatus = NodeStatus;
 
 export async function queryNodeStatus(node: string, timeoutMs: number): Promise<NodeRpcStatus | null> {
-  const i = node.lastIndexOf(':');
-  const client = new RpcClient(node.slice(0, i), Number(node.slice(i + 1)), { timeoutMs });
+  let client: RpcClient;
+  try {
+    const { host, port } = splitHostPort(node, 'node');
+    client = new RpcClient(host, port, { timeoutMs });
+  } catch {
+    return null;
+  }
   try {
     return parseNodeStatus(await client.call('status', []), node);
   } catch {

@@ -14,15 +14,32 @@ export interface RemoteResult {
 
 export class RemoteCommandError extends Error {}
 
+/** The file transfers tasks use (a NodeSSH in production; tests pass a local stand-in). */
+export type RemoteFiles = Pick<NodeSSH, 'putFile' | 'getFile'>;
+
 export interface HostContext {
   host: InventoryHost;
   inv: Inventory;
-  ssh: NodeSSH;
+  ssh: RemoteFiles;
   progress(state: string): void;
   /** Runs a shell command (built with shell-quote.ts); throws RemoteCommandError unless it exits 0. */
   run(command: string, stdin?: string): Promise<RemoteResult>;
   /** Same, but returns a non-zero exit instead of throwing. */
   tryRun(command: string, stdin?: string): Promise<RemoteResult>;
+}
+
+type Exec = (command: string, stdin?: string) => Promise<RemoteResult>;
+
+/** HostContext.run from tryRun: a non-zero exit becomes a RemoteCommandError with the last lines the command printed. */
+export function throwingRun(tryRun: Exec): Exec {
+  return async (command, stdin) => {
+    const r = await tryRun(command, stdin);
+    if (r.code !== 0) {
+      const detail = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ');
+      throw new RemoteCommandError(`remote command failed (exit ${r.code}): ${detail || command}`);
+    }
+    return r;
+  };
 }
 
 export interface HostOutcome<T> {
@@ -67,15 +84,7 @@ async function runOne<T>(task: string, inv: Inventory, host: InventoryHost, work
       const r = await conn.execCommand(command, stdin === undefined ? {} : { stdin });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     };
-    const run = async (command: string, stdin?: string): Promise<RemoteResult> => {
-      const r = await tryRun(command, stdin);
-      if (r.code !== 0) {
-        const detail = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ');
-        throw new RemoteCommandError(`remote command failed (exit ${r.code}): ${detail || command}`);
-      }
-      return r;
-    };
-    return work({ host, inv, ssh: conn, progress, run, tryRun });
+    return work({ host, inv, ssh: conn, progress, run: throwingRun(tryRun), tryRun });
   };
   try {
     const r = await withTimeout(attempt(), opts.hostTimeoutMs, `${task} on ${host.name}`);

@@ -1,5 +1,6 @@
 // A JSON POST over a keep-alive agent with a bound on the whole exchange: etcd's gRPC gateway speaks JSON over HTTP/1.1.
 import http from 'node:http';
+import { joinHostPort } from '../../src/util/host-port.js';
 
 export interface JsonAnswer {
   status: number;
@@ -19,7 +20,7 @@ export function postJson(agent: http.Agent, host: string, port: number, path: st
     };
     const req = http.request({ host, port, path, method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } });
     const timer = setTimeout(() => {
-      done(new Error(`no answer from ${host}:${port}${path} within ${timeoutMs} ms`));
+      done(new Error(`no answer from ${joinHostPort(host, port)}${path} within ${timeoutMs} ms`));
       req.destroy();
     }, timeoutMs);
     req.on('error', (err) => done(err));

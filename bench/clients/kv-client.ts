@@ -1,5 +1,6 @@
 // What the load generator needs from a system under test: three operations and a way to close. Our cluster and etcd
 // each implement it with a leader-following client; the workloads are written once against this interface.
+import { splitHostPort } from '../../src/util/host-port.js';
 
 export interface OpOutcome {
   /** The operation was acknowledged (a write committed, a read answered). */
@@ -38,9 +39,7 @@ export interface ClientSpec {
   opDeadlineMs: number;
 }
 
+/** "host:port" or "[ipv6]:port" -> parts (the project's one parser); throws with the offending text otherwise. */
 export function splitEndpoint(endpoint: string): { host: string; port: number } {
-  const i = endpoint.lastIndexOf(':');
-  const port = Number(endpoint.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${endpoint}" is not HOST:PORT`);
-  return { host: endpoint.slice(0, i), port };
+  return splitHostPort(endpoint, 'endpoint');
 }

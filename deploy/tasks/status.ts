@@ -5,7 +5,7 @@ import { layoutOf } from '../layout.js';
 import { queryNodeStatus, type NodeRpcStatus } from '../node-rpc-status.js';
 import { runningPidSnippet } from '../node-process.js';
 import type { TaskOptions } from '../options.js';
-import { report, runOnHosts, type HostOutcome } from '../run-hosts.js';
+import { report, runOnHosts, type HostContext, type HostOutcome } from '../run-hosts.js';
 import { sh } from '../shell-quote.js';
 
 export interface HostStatus {
@@ -29,22 +29,24 @@ export function statusTable(outcomes: HostOutcome<HostStatus>[]): string[] {
   return [fmt(head), ...rows.map(fmt), leaders.length === 0 ? 'leader: none answered' : `leader: ${leaders.join(', ')}`];
 }
 
+export async function statusOnHost(ctx: HostContext): Promise<{ message: string; value: HostStatus }> {
+  const l = layoutOf(ctx.host);
+  // Labelled lines: node-ssh trims the output, so positions alone would shift when the pid is empty.
+  const r = await ctx.run(`${runningPidSnippet(l)}; echo "pid=$PID"; ` + sh`echo "lines=$(wc -l < ${l.raftlog} 2>/dev/null || echo 0)"`);
+  const field = (k: string): string => r.stdout.split('\n').find((s) => s.startsWith(`${k}=`))?.slice(k.length + 1).trim() ?? '';
+  const pid = field('pid');
+  const lines = field('lines');
+  const up = pid !== '';
+  ctx.progress('asking the node');
+  const rpc = up ? await queryNodeStatus(ctx.host.node, 2000) : null;
+  const value: HostStatus = { up, pid, raftlogLines: Number(lines) || 0, rpc };
+  if (!up) return { message: `node not running, raftlog ${value.raftlogLines} lines`, value };
+  const desc = rpc ? `${rpc.role}, term ${rpc.term}, commit ${rpc.commitIndex}` : 'no answer to status()';
+  return { message: `up (pid ${pid}), ${desc}, raftlog ${value.raftlogLines} lines`, value };
+}
+
 export async function statusNodes(inv: Inventory, opts: TaskOptions): Promise<number> {
-  const outcomes = await runOnHosts<HostStatus>('status', inv, async (ctx) => {
-    const l = layoutOf(ctx.host);
-    // Labelled lines: node-ssh trims the output, so positions alone would shift when the pid is empty.
-    const r = await ctx.run(`${runningPidSnippet(l)}; echo "pid=$PID"; ` + sh`echo "lines=$(wc -l < ${l.raftlog} 2>/dev/null || echo 0)"`);
-    const field = (k: string): string => r.stdout.split('\n').find((s) => s.startsWith(`${k}=`))?.slice(k.length + 1).trim() ?? '';
-    const pid = field('pid');
-    const lines = field('lines');
-    const up = pid !== '';
-    ctx.progress('asking the node');
-    const rpc = up ? await queryNodeStatus(ctx.host.node, 2000) : null;
-    const value: HostStatus = { up, pid, raftlogLines: Number(lines) || 0, rpc };
-    if (!up) return { message: `node not running, raftlog ${value.raftlogLines} lines`, value };
-    const desc = rpc ? `${rpc.role}, term ${rpc.term}, commit ${rpc.commitIndex}` : 'no answer to status()';
-    return { message: `up (pid ${pid}), ${desc}, raftlog ${value.raftlogLines} lines`, value };
-  }, opts);
+  const outcomes = await runOnHosts<HostStatus>('status', inv, statusOnHost, opts);
   const code = report('status', outcomes);
   for (const line of statusTable(outcomes)) console.log(line);
   // A reachable machine whose node is down still fails the task: `status` answers "is my cluster running?".

@@ -1,24 +1,28 @@
 // deploy:upload_node -- build once, pack once, then on every machine: the app bundle and the cluster.json made from
 // the inventory (so every node reads the same configuration).
 import { rmSync } from 'node:fs';
-import { buildBundle } from '../bundle.js';
+import { buildBundle, type Bundle } from '../bundle.js';
+import { clusterWarnings } from '../../src/node/config.js';
 import { clusterConfigOf, type Inventory } from '../inventory.js';
 import { layoutOf } from '../layout.js';
 import type { TaskOptions } from '../options.js';
-import { report, runOnHosts } from '../run-hosts.js';
+import { report, runOnHosts, type HostContext } from '../run-hosts.js';
 import { sh } from '../shell-quote.js';
 import { uploadApp } from './upload-app.js';
+
+export async function uploadNodeOnHost(ctx: HostContext, bundle: Bundle, config: string): Promise<{ message: string }> {
+  const app = await uploadApp(ctx, bundle);
+  const l = layoutOf(ctx.host);
+  ctx.progress('writing cluster.json');
+  await ctx.run(sh`cat > ${l.clusterConfig}.tmp && mv ${l.clusterConfig}.tmp ${l.clusterConfig}`, config);
+  return { message: `${app}, cluster.json with ${ctx.inv.hosts.length} nodes in ${l.dir}` };
+}
 
 export async function uploadNode(inv: Inventory, opts: TaskOptions): Promise<number> {
   const bundle = await buildBundle({ build: opts.build, withNode: opts.withNode, log: opts.log });
   const config = JSON.stringify(clusterConfigOf(inv), null, 2) + '\n';
-  const outcomes = await runOnHosts('upload_node', inv, async (ctx) => {
-    const app = await uploadApp(ctx, bundle);
-    const l = layoutOf(ctx.host);
-    ctx.progress('writing cluster.json');
-    await ctx.run(sh`cat > ${l.clusterConfig}.tmp && mv ${l.clusterConfig}.tmp ${l.clusterConfig}`, config);
-    return { message: `${app}, cluster.json with ${inv.hosts.length} nodes in ${l.dir}` };
-  }, opts);
+  for (const w of clusterWarnings(clusterConfigOf(inv))) opts.log(`warning: ${w}`);
+  const outcomes = await runOnHosts('upload_node', inv, (ctx) => uploadNodeOnHost(ctx, bundle, config), opts);
   rmSync(bundle.file, { force: true });
   return report('upload_node', outcomes);
 }

@@ -7,6 +7,7 @@ import { ensureBridge, ensureHostNetwork, linkExists, listNetns, netnsPids, remo
 import { testbedUnavailable } from './preflight.js';
 import { bridgeName, clientKeyPath, hostNames, type HostNames, type TestbedSpec } from './spec.js';
 import { TestbedError, waitFor } from './sys.js';
+import { joinHostPort } from '../../src/util/host-port.js';
 
 export { partition, heal, type PartitionOptions } from './partition.js';
 export { powerOff, powerOn, machineRunning } from './host-machine.js';
@@ -27,7 +28,7 @@ export function inventoryFor(spec: TestbedSpec, hosts: HostNames[]): Inventory {
     cluster: { heartbeatMs: 50, electionTimeoutMs: 300 },
     hosts: hosts.map((h) => ({
       name: h.name,
-      node: `${h.ip}:${spec.nodePort}`,
+      node: joinHostPort(h.ip, spec.nodePort),
       dir: '/root/raft-xmlrpc',
       ssh: { host: h.ip, port: 22, user: 'root', privateKeyPath: clientKeyPath(spec), hostKey: hostPublicKey(h) },
     })),

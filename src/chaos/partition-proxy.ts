@@ -5,6 +5,7 @@
 // firewall dropping packets), and a reply on a blocked return link is swallowed the same way. Calls that name no
 // sender (client calls, and addEntry forwarded by a follower) count as coming from "client" and are never cut.
 import http from 'node:http';
+import { splitHostPort } from '../util/host-port.js';
 
 export interface LinkPolicy {
   isBlocked(from: string, to: string): boolean;
@@ -53,14 +54,14 @@ export class PartitionProxy {
   ) {}
 
   static start(opts: ProxyOptions): Promise<PartitionProxy> {
-    const [host, portText] = opts.nodeId.split(':');
+    const { host, port } = splitHostPort(opts.nodeId, 'proxy node id');
     const server = http.createServer();
     const proxy = new PartitionProxy(server, opts);
     server.on('request', (req, res) => proxy.handle(req, res));
     server.keepAliveTimeout = 30_000;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host, port: Number(portText), exclusive: true }, () => resolve(proxy));
+      server.listen({ host, port, exclusive: true }, () => resolve(proxy));
     });
   }
 

@@ -1,5 +1,6 @@
 // What a node's status() RPC reports, checked field by field so the CLI and tests get a typed view, not raw XML-RPC.
 import { isStruct, type XmlRpcValue } from '../rpc/values.js';
+import { HostPortError, joinHostPort, splitHostPort as splitAddress } from '../util/host-port.js';
 
 export interface NodeStatus {
   id: string;
@@ -48,18 +49,15 @@ export function parseNodeStatus(v: XmlRpcValue, node: string): NodeStatus {
 export function parseLeaderHint(v: XmlRpcValue): string | null {
   if (!isStruct(v)) return null;
   if (typeof v.id === 'string' && v.id !== '') return v.id;
-  if (typeof v.host === 'string' && typeof v.port === 'number') return `${v.host}:${v.port}`;
+  if (typeof v.host === 'string' && typeof v.port === 'number') return joinHostPort(v.host, v.port);
   return null;
 }
 
-/** "host:port" or "[v6]:port" -> parts; throws with the offending text otherwise. */
+/** "host:port" or "[v6]:port" -> parts (the project's one parser, util/host-port.ts); throws with the offending text. */
 export function splitHostPort(node: string): { host: string; port: number } {
-  const colon = node.lastIndexOf(':');
-  const port = Number(node.slice(colon + 1));
-  let host = node.slice(0, colon);
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  if (colon <= 0 || host === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`'${node}' is not HOST:PORT`);
+  try {
+    return splitAddress(node);
+  } catch (err) {
+    throw new Error(`'${node}' is not HOST:PORT (${err instanceof HostPortError ? err.reason : String(err)})`);
   }
-  return { host, port };
 }

@@ -2,6 +2,10 @@
 // Every problem here is the operator's to fix, so each becomes a ConfigError with a one-line message and exit code 2.
 import { readFileSync } from 'node:fs';
 import type { NodeId } from '../raft/types.js';
+import { bareHost, HostPortError, splitHostPort, type HostPort } from '../util/host-port.js';
+import { nearestKey } from '../util/nearest-key.js';
+
+export type { HostPort } from '../util/host-port.js';
 
 export interface ClusterConfig {
   /** Every member, as "host:port"; a node's id is its entry here. */
@@ -11,7 +15,14 @@ export interface ClusterConfig {
   heartbeatMs: number;
   /** The lower bound: each election timeout is drawn from [electionTimeoutMs, 2*electionTimeoutMs). */
   electionTimeoutMs: number;
+  /**
+   * How many of the latest log entries a retried tid is recognised in (exactly-once holds within them). Rebuilt from
+   * the log at every start, so it survives restarts; every node must use the same value.
+   */
+  dedupWindow: number;
 }
+
+export const DEFAULT_DEDUP_WINDOW = 100_000;
 
 export const DEFAULT_TIMING = { tickMs: 10, heartbeatMs: 50, electionTimeoutMs: 150 } as const;
 
@@ -23,19 +34,28 @@ export class ConfigError extends Error {
   }
 }
 
-export interface HostPort {
-  host: string;
-  port: number;
+/** Splits "host:port" or "[ipv6]:port" (util/host-port.ts); throws ConfigError when it is not one. */
+export function parseHostPort(s: string, what: string): HostPort {
+  try {
+    return splitHostPort(s, what);
+  } catch (err) {
+    if (err instanceof HostPortError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
-/** Splits "host:port" (the port after the last colon); throws ConfigError when it is not one. */
-export function parseHostPort(s: string, what: string): HostPort {
-  const m = /^(.+):(\d{1,5})$/.exec(s);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535) || /\s/.test(m[1])) {
-    throw new ConfigError(`${what}: "${s}" is not HOST:PORT with a port in 1..65535`);
+/** Every key cluster.json may hold; anything else is a typo the operator must hear about, not a silent default. */
+export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow'] as const;
+
+function refuseUnknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = nearestKey(key, known);
+    const printable = JSON.stringify(key.length > 60 ? key.slice(0, 60) + '...' : key);
+    throw new ConfigError(
+      `${where}: unknown key ${printable}` + (near !== null ? `; did you mean "${near}"?` : `; known keys: ${known.join(', ')}`),
+    );
   }
-  return { host: m[1], port };
 }
 
 function positiveInt(raw: unknown, fallback: number, key: string, file: string): number {
@@ -46,7 +66,7 @@ function positiveInt(raw: unknown, fallback: number, key: string, file: string):
   return raw;
 }
 
-/** Validates the parsed JSON; `file` only names the source in messages. */
+/** Validates the text of cluster.json; `file` only names the source in messages. */
 export function parseClusterConfig(text: string, file: string): ClusterConfig {
   let raw: unknown;
   try {
@@ -54,27 +74,54 @@ export function parseClusterConfig(text: string, file: string): ClusterConfig {
   } catch (err) {
     throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
   }
+  return validateClusterConfig(raw, file);
+}
+
+/**
+ * Validates an already parsed configuration: the node program's rules, also applied by the deploy inventory so that
+ * a deploy never ships a cluster.json the nodes would refuse. `where` starts every message.
+ */
+export function validateClusterConfig(raw: unknown, where: string): ClusterConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(`${file}: expected a JSON object with a "nodes" array`);
+    throw new ConfigError(`${where}: expected a JSON object with a "nodes" array`);
   }
   const obj = raw as Record<string, unknown>;
+  refuseUnknownKeys(obj, CLUSTER_CONFIG_KEYS, where);
   const nodes = obj.nodes;
   if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every((n): n is string => typeof n === 'string')) {
-    throw new ConfigError(`${file}: "nodes" must be a non-empty array of "host:port" strings`);
+    throw new ConfigError(`${where}: "nodes" must be a non-empty array of "host:port" strings`);
   }
-  for (const n of nodes) parseHostPort(n, `${file}: nodes`);
+  for (const n of nodes) parseHostPort(n, `${where}: nodes`);
   const dup = nodes.find((n, i) => nodes.indexOf(n) !== i);
-  if (dup !== undefined) throw new ConfigError(`${file}: node ${dup} is listed twice`);
+  if (dup !== undefined) throw new ConfigError(`${where}: node ${dup} is listed twice`);
 
-  const tickMs = positiveInt(obj.tickMs, DEFAULT_TIMING.tickMs, 'tickMs', file);
-  const heartbeatMs = positiveInt(obj.heartbeatMs, DEFAULT_TIMING.heartbeatMs, 'heartbeatMs', file);
-  const electionTimeoutMs = positiveInt(obj.electionTimeoutMs, DEFAULT_TIMING.electionTimeoutMs, 'electionTimeoutMs', file);
-  if (heartbeatMs < tickMs) throw new ConfigError(`${file}: heartbeatMs (${heartbeatMs}) is shorter than tickMs (${tickMs})`);
+  const tickMs = positiveInt(obj.tickMs, DEFAULT_TIMING.tickMs, 'tickMs', where);
+  const heartbeatMs = positiveInt(obj.heartbeatMs, DEFAULT_TIMING.heartbeatMs, 'heartbeatMs', where);
+  const electionTimeoutMs = positiveInt(obj.electionTimeoutMs, DEFAULT_TIMING.electionTimeoutMs, 'electionTimeoutMs', where);
+  if (heartbeatMs < tickMs) throw new ConfigError(`${where}: heartbeatMs (${heartbeatMs}) is shorter than tickMs (${tickMs})`);
   // Raft needs broadcast time << election timeout; twice the heartbeat is the least that still tolerates one loss.
   if (electionTimeoutMs < 2 * heartbeatMs) {
-    throw new ConfigError(`${file}: electionTimeoutMs (${electionTimeoutMs}) must be at least twice heartbeatMs (${heartbeatMs})`);
+    throw new ConfigError(`${where}: electionTimeoutMs (${electionTimeoutMs}) must be at least twice heartbeatMs (${heartbeatMs})`);
   }
-  return { nodes, tickMs, heartbeatMs, electionTimeoutMs };
+  const dedupWindow = obj.dedupWindow === undefined ? DEFAULT_DEDUP_WINDOW : obj.dedupWindow;
+  if (typeof dedupWindow !== 'number' || !Number.isInteger(dedupWindow) || dedupWindow < 1000 || dedupWindow > 10_000_000) {
+    throw new ConfigError(`${where}: "dedupWindow" must be a whole number of entries in 1000..10000000, got ${JSON.stringify(dedupWindow)}`);
+  }
+  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow };
+}
+
+/**
+ * Things that are legal but probably not what the operator wants, one line each. An even-sized cluster needs a larger
+ * majority than the odd one below it and survives no more failures: 4 nodes tolerate 1 failure, as 3 do.
+ */
+export function clusterWarnings(cfg: Pick<ClusterConfig, 'nodes'>): string[] {
+  const n = cfg.nodes.length;
+  if (n % 2 !== 0) return [];
+  const tolerates = Math.floor((n - 1) / 2);
+  return [
+    `an even-sized cluster (${n} nodes) tolerates ${tolerates} failure${tolerates === 1 ? '' : 's'}, no more than ` +
+      `${n - 1} node${n - 1 === 1 ? '' : 's'} would; use an odd number of nodes`,
+  ];
 }
 
 export function loadClusterConfig(file: string): ClusterConfig {
@@ -104,7 +151,8 @@ export function resolveSelf(cfg: ClusterConfig, opts: { id?: string; addressFile
   }
   if (address === '' || /\s/.test(address)) throw new ConfigError(`address file ${opts.addressFile} must hold one line, HOST or HOST:PORT`);
   if (cfg.nodes.includes(address)) return address;
-  const byHost = cfg.nodes.filter((n) => parseHostPort(n, 'nodes').host === address);
+  // "::1" and "[::1]" both name the host of "[::1]:8000".
+  const byHost = cfg.nodes.filter((n) => parseHostPort(n, 'nodes').host === bareHost(address));
   if (byHost.length === 1) return byHost[0];
   if (byHost.length > 1) {
     throw new ConfigError(`address ${address} matches ${byHost.length} nodes (${byHost.join(', ')}); write HOST:PORT in ${opts.addressFile}`);

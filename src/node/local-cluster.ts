@@ -17,6 +17,7 @@ import { parseNodeStatus, type NodeStatus } from '../client/node-status.js';
 import { RpcClient } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { takenPorts } from './ports.js';
+import { joinHostPort } from '../util/host-port.js';
 
 export interface LocalClusterOptions {
   nodes: number;
@@ -93,7 +94,7 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   mkdirSync(opts.dataDir, { recursive: true });
   const nodes: LocalNode[] = ports.map((port, index) => ({
     index,
-    id: `${host}:${port}`,
+    id: joinHostPort(host, port),
     host,
     port,
     dataDir: join(opts.dataDir, `node-${index}`),

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { parseNodeArgs } from './args.js';
 import { ClientOps } from './client-ops.js';
-import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
+import { clusterWarnings, ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
+import { bareHost, joinHostPort } from '../util/host-port.js';
 import { makeHandlers, PEER_METHODS, type NodeServices } from './handlers.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(2, `error: ${err.message}`);
     throw err;
   }
-  const { host, port } = parseHostPort(id, 'id');
+  const { host: idHost, port } = parseHostPort(id, 'id');
+  // Bind host without IPv6 brackets ("[::1]" and "::1" both work for --listen).
+  const host = args.listen === undefined ? idHost : bareHost(args.listen);
   try {
     mkdirSync(args.dataDir, { recursive: true });
   } catch (err) {
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   let server: RpcServer;
   try {
     server = await startRpcServer({
-      host: args.listen ?? host,
+      host,
       port,
       maxBodyBytes: MAX_BODY_BYTES,
       maxClientBodyBytes: MAX_CLIENT_BODY_BYTES,
@@ -55,9 +58,9 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') fail(2, `error: port ${port} on ${args.listen ?? host} is already in use`);
-    if (e.code === 'EADDRNOTAVAIL') fail(2, `error: cannot listen on ${args.listen ?? host}:${port} (address not available here)`);
-    fail(2, `error: cannot listen on ${args.listen ?? host}:${port}: ${e.message}`);
+    if (e.code === 'EADDRINUSE') fail(2, `error: port ${port} on ${host} is already in use`);
+    if (e.code === 'EADDRNOTAVAIL') fail(2, `error: cannot listen on ${joinHostPort(host, port)} (address not available here)`);
+    fail(2, `error: cannot listen on ${joinHostPort(host, port)}: ${e.message}`);
   }
 
   let storage: DurableStore;
@@ -89,7 +92,8 @@ async function main(): Promise<void> {
   runtime.start();
   process.stdout.write(`READY ${id}\n`);
   logger.consoleReady();
-  logger.info(`serving XML-RPC on ${args.listen ?? host}:${server.port}, data in ${args.dataDir}`);
+  for (const w of clusterWarnings(cfg)) logger.warn(w);
+  logger.info(`serving XML-RPC on ${joinHostPort(host, server.port)}, data in ${args.dataDir}`);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -42,6 +42,7 @@ export function buildRaftConfig(id: NodeId, cfg: ClusterConfig): RaftConfig {
     peers: cfg.nodes,
     electionTicks: t.electionTicks,
     heartbeatTicks: t.heartbeatTicks,
+    dedupWindow: cfg.dedupWindow,
     random: seededRandom(seed),
   };
 }

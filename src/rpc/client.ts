@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
 import type { XmlRpcValue } from './values.js';
+import { joinHostPort } from '../util/host-port.js';
 import { MalformedXmlRpcError, decodeResponse, encodeCall } from './wire.js';
 
 export { RpcError, RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
@@ -41,7 +42,7 @@ export class RpcClient {
     private readonly port: number,
     opts: RpcClientOptions = {},
   ) {
-    this.target = `${host}:${port}`;
+    this.target = joinHostPort(host, port);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.path = opts.path ?? '/RPC2';

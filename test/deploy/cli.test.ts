@@ -25,7 +25,7 @@ describe('deploy CLI', () => {
     writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify({ hosts: [{ name: 'h1', node: 'x', dir: '/d', ssh: {} }] }));
     const invalid = await deploy('status', [], dir);
     expect(invalid.code).to.equal(2);
-    expect(invalid.out.trim()).to.equal('inventory inventory.json: hosts[0].node must be "HOST:PORT", got "x"');
+    expect(invalid.out.trim()).to.equal('inventory inventory.json: hosts[0].node must be "HOST:PORT", got "x" (no port)');
     writeFileSync(path.join(dir, 'inventory.json'), JSON.stringify({ hosts: [{ name: 'h1', node: '10.0.0.1:1', dir: '/d', ssh: { host: 'h', user: 'u' } }] }));
     const unknownHost = await deploy('status', ['--hosts', 'h7'], dir);
     expect(unknownHost.code).to.equal(2);

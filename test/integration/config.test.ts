@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseClusterConfig, resolveSelf, tickSettings } from '../../src/node/config.js';
+import { clusterWarnings, ConfigError, parseClusterConfig, resolveSelf, tickSettings } from '../../src/node/config.js';
+import { nearestKey } from '../../src/util/nearest-key.js';
+import { joinHostPort, splitHostPort } from '../../src/util/host-port.js';
 
 describe('cluster configuration', () => {
   let dir: string;
@@ -48,5 +50,58 @@ describe('cluster configuration', () => {
     expect(() => resolveSelf(cfg, { addressFile: address('127.0.0.1') })).to.throw(ConfigError, /matches 2 nodes/);
     expect(() => resolveSelf(cfg, { addressFile: address('10.0.0.9') })).to.throw(ConfigError, /not in the cluster configuration/);
     expect(() => resolveSelf(cfg, { addressFile: join(dir, 'missing') })).to.throw(ConfigError, /cannot read address file/);
+  });
+
+  it('refuses an unknown key in one line, naming it and the key it probably meant', () => {
+    const msg = (text: string): string => {
+      try {
+        parseClusterConfig(text, 'c.json');
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error(`accepted: ${text}`);
+    };
+    expect(msg('{"nodes":["a:1"],"electionTimeout":300}')).to.equal('c.json: unknown key "electionTimeout"; did you mean "electionTimeoutMs"?');
+    expect(msg('{"nodes":["a:1"],"HeartbeatMS":40}')).to.match(/unknown key "HeartbeatMS"; did you mean "heartbeatMs"\?/);
+    expect(msg('{"node":["a:1"]}')).to.match(/unknown key "node"; did you mean "nodes"\?/);
+    // Nothing near: list what is known instead of guessing.
+    const far = msg('{"nodes":["a:1"],"replicationFactor":3}');
+    expect(far).to.match(/unknown key "replicationFactor"; known keys: nodes, tickMs, heartbeatMs, electionTimeoutMs$/);
+    // A hostile key stays on one line.
+    expect(msg('{"nodes":["a:1"],"x\\n\\u0001y":1}')).to.not.match(/[\n\u0001]/);
+    expect(nearestKey('tickms', ['tickMs', 'nodes'])).to.equal('tickMs');
+    expect(nearestKey('zzzzzzzzzz', ['tickMs', 'nodes'])).to.equal(null);
+  });
+
+  it('warns about even-sized clusters (no fault tolerance over one node fewer) and not about odd ones', () => {
+    const cfg = (n: number) => parseClusterConfig(JSON.stringify({ nodes: Array.from({ length: n }, (_, i) => `h${i}:1`) }), 'c.json');
+    expect(clusterWarnings(cfg(1))).to.deep.equal([]);
+    expect(clusterWarnings(cfg(3))).to.deep.equal([]);
+    expect(clusterWarnings(cfg(5))).to.deep.equal([]);
+    expect(clusterWarnings(cfg(2))).to.deep.equal(['an even-sized cluster (2 nodes) tolerates 0 failures, no more than 1 node would; use an odd number of nodes']);
+    expect(clusterWarnings(cfg(4))[0]).to.match(/^an even-sized cluster \(4 nodes\) tolerates 1 failure, no more than 3 nodes would/);
+  });
+
+  it('reads IPv6 literals in brackets, keeps the id string, and refuses them without brackets', () => {
+    const cfg = parseClusterConfig('{"nodes":["[::1]:8000","[::1]:8001","[fd00::2]:8000"]}', 'c.json');
+    expect(cfg.nodes).to.deep.equal(['[::1]:8000', '[::1]:8001', '[fd00::2]:8000']);
+    expect(splitHostPort('[::1]:8000')).to.deep.equal({ host: '::1', port: 8000 });
+    expect(joinHostPort('::1', 8000)).to.equal('[::1]:8000');
+    expect(joinHostPort('10.0.0.1', 8000)).to.equal('10.0.0.1:8000');
+    expect(resolveSelf(cfg, { addressFile: address('[::1]:8001\n') })).to.equal('[::1]:8001');
+    expect(resolveSelf(cfg, { addressFile: address('fd00::2') })).to.equal('[fd00::2]:8000');
+    expect(resolveSelf(cfg, { addressFile: address('[fd00::2]') })).to.equal('[fd00::2]:8000');
+    const bad: [string, RegExp][] = [
+      ['{"nodes":["::1:8000"]}', /"::1:8000" is not HOST:PORT \(write an IPv6 address in brackets: \[::1\]:8000\)/],
+      ['{"nodes":["[::1]"]}', /not HOST:PORT/],
+      ['{"nodes":["[nothost]:80"]}', /brackets must hold an IPv6 address/],
+      ['{"nodes":["[::1:80"]}', /brackets must hold an IPv6 address/],
+      ['{"nodes":["a:1e3"]}', /port must be 1\.\.65535/],
+      ['{"nodes":["a:+80"]}', /port must be 1\.\.65535/],
+      ['{"nodes":["a b:80"]}', /the host may hold only/],
+      ['{"nodes":[":80"]}', /no host/],
+    ];
+    for (const [text, re] of bad) expect(() => parseClusterConfig(text, 'c.json'), text).to.throw(ConfigError, re);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../src/rpc/client.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
+import { splitHostPort } from '../../src/util/host-port.js';
 
 /** Polls `check` until it returns a non-undefined value; throws with `what` after timeoutMs (a hang catcher only). */
 export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -65,8 +66,8 @@ export class Clients {
   get(endpoint: string): RpcClient {
     let c = this.byEndpoint.get(endpoint);
     if (c === undefined) {
-      const i = endpoint.lastIndexOf(':');
-      c = new RpcClient(endpoint.slice(0, i), Number(endpoint.slice(i + 1)), { timeoutMs: 10_000 });
+      const { host, port } = splitHostPort(endpoint);
+      c = new RpcClient(host, port, { timeoutMs: 10_000 });
       this.byEndpoint.set(endpoint, c);
     }
     return c;
