@@ -1,17 +1,35 @@
-// npm run chaos -- [--nodes 5] [--seconds 60] [--clients 4] [--seed S] [--keep-dir] [--quiet]
-// Runs a chaos test on real node processes and prints a summary; exit code 1 if any check failed, 2 on bad arguments.
+// npm run chaos -- [--nodes 5] [--seconds 60] [--clients 4] [--seed S] [--keep-dir] [--quiet] [--history FILE] [--report FILE.html]
+// Runs a chaos test on real node processes and prints a summary; exit code 1 if any check failed, 2 on bad arguments
+// (an output file that cannot be written is refused before anything starts).
+import { writeFileSync } from 'node:fs';
 import { formatChaosReport } from './report.js';
 import { runChaos } from './run-chaos.js';
 
-const USAGE = 'usage: npm run chaos -- [--nodes N] [--seconds T] [--clients C] [--seed S] [--keep-dir] [--quiet]';
+const USAGE = 'usage: npm run chaos -- [--nodes N] [--seconds T] [--clients C] [--seed S] [--keep-dir] [--quiet] [--history FILE] [--report FILE.html]';
 
-function parse(argv: string[]): { nodes: number; seconds: number; clients: number; seed?: number; keepDir: boolean; quiet: boolean } {
-  const out = { nodes: 5, seconds: 60, clients: 4, seed: undefined as number | undefined, keepDir: false, quiet: false };
+interface Args {
+  nodes: number;
+  seconds: number;
+  clients: number;
+  seed?: number;
+  keepDir: boolean;
+  quiet: boolean;
+  historyFile?: string;
+  reportFile?: string;
+}
+
+function parse(argv: string[]): Args {
+  const out: Args = { nodes: 5, seconds: 60, clients: 4, keepDir: false, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--keep-dir') out.keepDir = true;
     else if (a === '--quiet') out.quiet = true;
-    else if (a === '--nodes' || a === '--seconds' || a === '--clients' || a === '--seed') {
+    else if (a === '--history' || a === '--report') {
+      const file = argv[++i];
+      if (file === undefined || file === '' || file.startsWith('--')) throw new Error(`${a} needs a file name\n${USAGE}`);
+      if (a === '--history') out.historyFile = file;
+      else out.reportFile = file;
+    } else if (a === '--nodes' || a === '--seconds' || a === '--clients' || a === '--seed') {
       const n = Number(argv[++i]);
       if (!Number.isSafeInteger(n) || n < (a === '--seed' ? 0 : 1)) throw new Error(`${a} needs a positive integer\n${USAGE}`);
       if (a === '--nodes') out.nodes = n;
@@ -21,6 +39,15 @@ function parse(argv: string[]): { nodes: number; seconds: number; clients: numbe
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   if (out.nodes < 3) throw new Error('--nodes must be at least 3 (a partition needs a majority to survive)');
+  if (out.historyFile !== undefined && out.historyFile === out.reportFile) throw new Error('--history and --report need different files');
+  for (const [flag, file] of [['--history', out.historyFile], ['--report', out.reportFile]] as const) {
+    if (file === undefined) continue;
+    try {
+      writeFileSync(file, ''); // refuse now rather than after minutes of chaos
+    } catch (err) {
+      throw new Error(`${flag} ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
   return out;
 }
 
@@ -36,6 +63,8 @@ async function main(): Promise<number> {
   const log = args.quiet ? undefined : (line: string) => console.log(`${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${line}`);
   const report = await runChaos({ ...args, log });
   console.log(formatChaosReport(report));
+  if (args.historyFile !== undefined) console.log(`history (${report.ops.total} operations, JSON lines) written to ${args.historyFile}`);
+  if (args.reportFile !== undefined) console.log(`timeline written to ${args.reportFile}`);
   if (args.keepDir) console.log(`data kept in ${report.dataDir}`);
   return report.ok ? 0 : 1;
 }
