@@ -72,7 +72,7 @@ export function renderTimelineSvg(t: ChaosTimeline, maxOps: number): string {
   const leaderTop = faultTop + Math.max(1, rowEnds.length) * FAULT_ROW_H + 8;
   const lanesTop = leaderTop + LEADER_ROW_H + 8;
   const lanesBottom = lanesTop + t.clients.length * (LANE_H + LANE_GAP);
-  const height = lanesBottom + AXIS_H;
+  const height = lanesBottom + AXIS_H + 14; // room for the phase labels under the bottom axis
   const out: string[] = [];
   const aggregate = t.ops.length > maxOps;
   out.push(
