@@ -143,7 +143,7 @@ function failoverChart(systems: { name: string; colour: string; f: FailoverResul
   const rounds = systems.flatMap((s) => s.f.rounds.map((r, i) => ({ ...s, r, i })));
   const gaps = rounds.map((x) => x.r.ms ?? 0);
   const lo = -500;
-  const hi = Math.max(1000, ...gaps.map((g) => g + 500));
+  const hi = Math.max(600, ...gaps.map((g) => g + 550)); // the recorded acks end 500 ms after the first one
   const pw = 900;
   const width = FO_LEFT + pw + 20;
   const height = 30 + rounds.length * LANE_H + 34;
@@ -167,7 +167,7 @@ function failoverChart(systems: { name: string; colour: string; f: FailoverResul
       out.push(`<line class="ack" x1="${px(x(a))}" y1="${y + 5}" x2="${px(x(a))}" y2="${y + LANE_H - 5}" stroke="${colour}"/>`);
     }
     const label = gap === null ? 'none within the bound' : `${gap} ms`;
-    out.push(`<text class="gap-label" x="${px(x(gap ?? hi) + 4)}" y="${y + 17}" style="font-weight:bold">${esc(label)}</text></g>`);
+    out.push(`<text class="gap-label" x="${px(x(gap ?? hi) + 4)}" y="${y + 17}" style="font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px">${esc(label)}</text></g>`);
   });
   out.push('</svg>');
   return out.join('\n');
