@@ -28,6 +28,9 @@ const LANE_H = 20;
 const LANE_GAP = 4;
 
 export const OUTCOME_COLOURS: Record<ChaosOutcome, string> = { ok: '#4daf4a', unknown: '#f0a202', failed: '#e41a1c' };
+/** An answered call this slow is drawn darker: otherwise a stall looks the same as a run of fast calls. */
+const SLOW_MS = 250;
+const SLOW_COLOUR = '#1b6e2a';
 export const FAULT_COLOURS: Record<ChaosFault, string> = { kill: '#b2182b', pause: '#762a83', suspend: '#2166ac', partition: '#8c510a', oneway: '#35978f' };
 const FAULT_NAMES: Record<ChaosFault, string> = { kill: 'kill -9', pause: 'SIGSTOP', suspend: 'suspend', partition: 'partition', oneway: 'one-way partition' };
 const NODE_COLOURS = ['#fdd49e', '#c6dbef', '#d9f0d3', '#e7d4e8', '#fee0d2', '#d9d9d9', '#ccebc5', '#ffffcc', '#decbe4'];
@@ -39,6 +42,7 @@ export function renderChaosHtml(report: ChaosReport, opts: ChaosHtmlOptions = {}
   const verdict = report.ok ? '<span class="good">ok</span>' : '<span class="bad">FAILED</span>';
   const legend = [
     ...(['ok', 'unknown', 'failed'] as ChaosOutcome[]).map((o) => `<span><i style="background:${OUTCOME_COLOURS[o]}"></i>${o === 'ok' ? 'ok (answered)' : o === 'unknown' ? 'unknown outcome (write timed out: may or may not have happened)' : 'failed read (no answer)'}</span>`),
+    `<span><i style="background:${SLOW_COLOUR}"></i>ok, but took ${SLOW_MS} ms or more</span>`,
     ...(Object.keys(FAULT_COLOURS) as ChaosFault[]).map((f) => `<span><i style="background:${FAULT_COLOURS[f]}"></i>${FAULT_NAMES[f]}</span>`),
     '<span><i style="background:none;border-left:2px dashed #333;width:0"></i>new leader (term)</span>',
   ].join('');
@@ -147,24 +151,37 @@ export function renderTimelineSvg(t: ChaosTimeline, maxOps: number): string {
       for (const o of ops) out.push(opBar(o, x, end, y));
       return;
     }
-    const buckets = new Map<number, Record<ChaosOutcome, number>>();
+    interface Bucket {
+      ok: number;
+      unknown: number;
+      failed: number;
+      slow: number;
+      /** Right edge of the furthest operation in it, so a bucket reaches the next one without a white seam. */
+      right: number;
+    }
+    const buckets = new Map<number, Bucket>();
     for (const o of ops) {
       const x0 = x(o.call);
-      if (x(o.end ?? end) - x0 >= BUCKET_PX) {
+      const x1 = x(o.end ?? end);
+      if (x1 - x0 >= BUCKET_PX) {
         out.push(opBar(o, x, end, y));
         continue;
       }
       const b = Math.floor((x0 - LEFT) / BUCKET_PX);
-      const counts = buckets.get(b) ?? { ok: 0, unknown: 0, failed: 0 };
-      counts[o.outcome ?? 'unknown']++;
-      buckets.set(b, counts);
+      const bucket = buckets.get(b) ?? { ok: 0, unknown: 0, failed: 0, slow: 0, right: 0 };
+      bucket[o.outcome ?? 'unknown']++;
+      if (o.outcome === 'ok' && o.end !== null && o.end - o.call >= SLOW_MS) bucket.slow++;
+      bucket.right = Math.max(bucket.right, x1);
+      buckets.set(b, bucket);
     }
-    for (const [b, counts] of buckets) {
-      const worst = OUTCOME_ORDER.find((k) => counts[k] > 0)!;
-      const n = counts.ok + counts.unknown + counts.failed;
+    for (const [b, k] of buckets) {
+      const worst = OUTCOME_ORDER.find((o) => k[o] > 0)!;
+      const fill = worst === 'ok' && k.slow > 0 ? SLOW_COLOUR : OUTCOME_COLOURS[worst];
+      const x0 = LEFT + b * BUCKET_PX;
+      const n = k.ok + k.unknown + k.failed;
       out.push(
-        `<rect class="bucket ${worst}" data-ok="${counts.ok}" data-unknown="${counts.unknown}" data-failed="${counts.failed}" x="${px(LEFT + b * BUCKET_PX)}" y="${y + 3}" width="${BUCKET_PX}" height="${LANE_H - 6}" fill="${OUTCOME_COLOURS[worst]}">` +
-          `<title>${n} operations: ${counts.ok} ok, ${counts.unknown} unknown, ${counts.failed} failed</title></rect>`,
+        `<rect class="bucket ${worst}" data-ok="${k.ok}" data-unknown="${k.unknown}" data-failed="${k.failed}" x="${px(x0)}" y="${y + 3}" width="${px(Math.max(BUCKET_PX, k.right - x0))}" height="${LANE_H - 6}" fill="${fill}">` +
+          `<title>${n} operations: ${k.ok} ok (${k.slow} of them ${SLOW_MS} ms or slower), ${k.unknown} unknown, ${k.failed} failed</title></rect>`,
       );
     }
   });
@@ -176,7 +193,8 @@ function opBar(o: ChaosOpRecord, x: (ms: number) => number, end: number, laneY: 
   const outcome = o.outcome ?? 'unknown';
   const x0 = x(o.call);
   const w = Math.max(1, x(o.end ?? end) - x0);
-  const fill = outcome === 'unknown' ? 'url(#hatch)' : OUTCOME_COLOURS[outcome];
+  const slow = outcome === 'ok' && o.end !== null && o.end - o.call >= SLOW_MS;
+  const fill = outcome === 'unknown' ? 'url(#hatch)' : slow ? SLOW_COLOUR : OUTCOME_COLOURS[outcome];
   return (
     `<rect class="op ${outcome}" data-id="${o.id}" x="${px(x0)}" y="${laneY + 3}" width="${px(w)}" height="${LANE_H - 6}" fill="${fill}">` +
     `<title>${esc(describe(o))}</title></rect>`

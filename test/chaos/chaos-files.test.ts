@@ -75,6 +75,10 @@ describe('chaos history file and timeline', function () {
     expect(c.mode).to.equal('aggregate');
     expect(c.ops + c.bucketOps).to.equal(40_000);
     expect(c.ops).to.be.at.least(40).and.below(200); // the long ones
+    // A slow answered call is drawn darker than a fast one: a stall must not look like a run of quick calls.
+    const slowOk = ops.filter((o) => o.outcome === 'ok' && o.end! - o.call >= 250).length;
+    expect(slowOk).to.be.greaterThan(0);
+    expect(html.match(/<rect class="op ok" [^>]*fill="#1b6e2a"/g)).to.have.length(slowOk);
     expect(c.buckets).to.be.below(4 * 2000); // lanes x (width / 3 px)
     expect(c.outcomes).to.deep.equal({ ok: 24_000, unknown: 8000, failed: 8000 });
     expect(html.length).to.be.below(2_000_000);
