@@ -7,6 +7,8 @@ export interface LeaderChange {
   at: number;
   term: number;
   id: string;
+  /** The last time it was seen leading that term: the timeline shows the stretch between as a gap with no leader. */
+  lastAt: number;
 }
 
 export class LeaderObserver {
@@ -45,7 +47,10 @@ export class LeaderObserver {
         const known = this.leaderByTerm.get(s.term);
         if (known === undefined) {
           this.leaderByTerm.set(s.term, s.id);
-          this.changes.push({ at, term: s.term, id: s.id });
+          this.changes.push({ at, term: s.term, id: s.id, lastAt: at });
+        } else if (known === s.id) {
+          const c = this.changes.find((x) => x.term === s.term);
+          if (c !== undefined) c.lastAt = Math.max(c.lastAt, at);
         } else if (known !== s.id) this.conflicts.push(`term ${s.term}: ${known} and ${s.id} both reported leader`);
         if (s.term >= this.latestTerm) {
           this.latestTerm = s.term;

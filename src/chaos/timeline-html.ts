@@ -117,17 +117,18 @@ export function renderTimelineSvg(t: ChaosTimeline, maxOps: number): string {
     );
   });
 
-  // Leaders: a segment per term from when its leader was first seen to the next term's first sighting.
+  // Leaders: a segment per term from when its leader was first seen leading it to the last time (or, for the last
+  // term, the end of the run); a blank between segments is a time no node was seen leading.
   out.push(`<text x="8" y="${leaderTop + 14}">leader</text>`);
   const leaders = [...t.leaders].sort((a, b) => a.at - b.at);
   leaders.forEach((l, i) => {
     const x0 = x(l.at);
-    const x1 = i + 1 < leaders.length ? x(leaders[i + 1].at) : x(end);
+    const x1 = i + 1 < leaders.length ? Math.min(x(leaders[i + 1].at), x(l.lastAt + 250)) : x(end); // 250 ms: the observer's poll interval
     const colour = NODE_COLOURS[Math.max(0, t.nodes.indexOf(l.id)) % NODE_COLOURS.length];
     const label = `t${l.term} ${short.get(l.id) ?? l.id}`;
     const fits = Math.floor((x1 - x0 - 4) / 6);
     out.push(
-      `<g class="leader-mark" data-term="${l.term}" data-node="${esc(l.id)}"><title>${esc(`term ${l.term}: ${l.id} leads (first seen at ${(l.at / 1000).toFixed(2)} s)`)}</title>` +
+      `<g class="leader-mark" data-term="${l.term}" data-node="${esc(l.id)}"><title>${esc(`term ${l.term}: ${l.id} leads (seen leading from ${(l.at / 1000).toFixed(2)} s to ${(l.lastAt / 1000).toFixed(2)} s)`)}</title>` +
         `<rect x="${px(x0)}" y="${leaderTop}" width="${px(Math.max(1, x1 - x0))}" height="${LEADER_ROW_H}" fill="${colour}"/>` +
         `<line x1="${px(x0)}" y1="${leaderTop - 2}" x2="${px(x0)}" y2="${lanesBottom}" stroke="#333" stroke-dasharray="3,3"/>` +
         (fits >= 3 ? `<text x="${px(x0 + 3)}" y="${leaderTop + 14}">${esc(label.length <= fits ? label : label.slice(0, fits - 1) + '…')}</text>` : '') +

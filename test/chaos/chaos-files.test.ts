@@ -122,7 +122,7 @@ function fakeReport(ops: ChaosOpRecord[]): ChaosReport {
         { kind: 'kill', label: `kill -9 ${nodes[0]}`, nodes: [nodes[0]], start: 5000, end: 8000 },
         { kind: 'partition', label: `partition {${nodes[1]}} | {${nodes[0]} ${nodes[2]}}`, nodes: [nodes[1]], start: 6000, end: null },
       ],
-      leaders: [{ at: 100, term: 1, id: nodes[0] }, { at: 6000, term: 2, id: nodes[1] }],
+      leaders: [{ at: 100, term: 1, id: nodes[0], lastAt: 5000 }, { at: 6000, term: 2, id: nodes[1], lastAt: 59_000 }],
       nemesisStart: 50,
       healedAt: 55_000,
       end: 60_000,
