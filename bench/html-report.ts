@@ -47,8 +47,8 @@ export function renderBenchHtml(input: BenchHtmlInput): string {
     const s0 = input.ours.stability ?? input.etcd!.stability!;
     parts.push(
       `<h2>Stability: ${s0.seconds} s of addEntry x${s0.concurrency}, no faults</h2>`,
-      `<p>Term changes: ${stab.map((s) => `${esc(s.name)} ${s.terms ?? '?'}`).join(', ')}.</p>`,
-      latencyChart(`addEntry x${s0.concurrency}, ${s0.seconds} s`, 'stability', stab),
+      `<p>Term changes: ${stab.map((s) => `${esc(s.name)} ${s.terms ?? '?'}`).join(', ')}. A red mark is a leader change seen by polling every 500 ms.</p>`,
+      latencyChart(`addEntry x${s0.concurrency}, ${s0.seconds} s`, 'stability', stab, systems.flatMap((s, i) => (s.stability?.leaderChangesAtMs ?? []).map((at) => ({ at, colour: SYSTEM_COLOURS[i] })))),
     );
   }
   const fo = systems.flatMap((s, i) => (s.failover ? [{ name: s.system, colour: SYSTEM_COLOURS[i], f: s.failover }] : []));
@@ -68,7 +68,7 @@ interface Line {
   load: LoadResult;
 }
 
-function latencyChart(title: string, id: string, lines: Line[]): string {
+function latencyChart(title: string, id: string, lines: Line[], marks: { at: number; colour: string }[] = []): string {
   const series = lines.map((l) => l.load.series).filter((s): s is LatencySeries => s !== undefined);
   const windowMs = Math.max(1, ...lines.map((l) => seriesEnd(l.load.series)));
   const values = series.flatMap((s) => s.points.flatMap((p) => [p.p50, p.p99])).filter((v) => v > 0);
@@ -93,6 +93,9 @@ function latencyChart(title: string, id: string, lines: Line[]): string {
   }
   out.push(`<text x="${M.left + pw / 2}" y="${H - 4}" text-anchor="middle">seconds into the measured window</text>`);
   out.push(`<text transform="translate(12 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">latency ms (log)</text></g>`);
+  for (const m of marks) {
+    out.push(`<line class="leader-change" x1="${px(x(Math.min(m.at, windowMs)))}" y1="${M.top}" x2="${px(x(Math.min(m.at, windowMs)))}" y2="${M.top + ph}" stroke="#b2182b" stroke-width="2" opacity="0.7"><title>leader change seen at ${(m.at / 1000).toFixed(2)} s</title></line>`);
+  }
   lines.forEach((l, i) => {
     const s = l.load.series;
     if (s === undefined) return;

@@ -57,12 +57,14 @@ interface FailoverRow {
 }
 
 /** What the HTML page draws, read back by its class and data-* markers, against the JSON of the same run. */
-function checkHtml(html: string, load: LoadRow[], stability: LoadRow, failover: FailoverRow): void {
+function checkHtml(html: string, load: LoadRow[], stability: { load: LoadRow; leaderChanges: number; leaderChangesAtMs: number[] }, failover: FailoverRow): void {
   expect(html).to.match(/^<!DOCTYPE html>/);
   expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).to.not.match(/https?:|<script|<link|<img|@import/);
   const charts = [...html.matchAll(/<svg class="latency-chart" data-workload="(\w+)"[\s\S]*?<\/svg>/g)];
   expect(charts.map((c) => c[1])).to.deep.equal([...load.map((l) => `${l.op}${l.concurrency}`), 'stability']);
-  [...load, stability].forEach((l, i) => {
+  expect(stability.leaderChangesAtMs).to.have.length(stability.leaderChanges);
+  expect((charts[load.length][0].match(/<line class="leader-change"/g) ?? []).length).to.equal(stability.leaderChanges);
+  [...load, stability.load].forEach((l, i) => {
     expect(l.series.points.length, `${l.op}${l.concurrency} has points`).to.be.greaterThan(0);
     expect(l.series.points.reduce((n, p) => n + p.n, 0), 'every measured operation is in one interval').to.equal(l.latencyMs.count);
     for (const q of ['p50', 'p99']) {
@@ -98,7 +100,7 @@ describe('npm run bench (bench/cli.ts)', function () {
       const j = JSON.parse(readFileSync(file, 'utf8')) as {
         verdict: string;
         results: {
-          ours: { load: LoadRow[]; failover: FailoverRow; stability: { termChanges: number | null; load: LoadRow }; rssAfterLoad: ({ peakMiB: number } | null)[] };
+          ours: { load: LoadRow[]; failover: FailoverRow; stability: { termChanges: number | null; load: LoadRow; leaderChanges: number; leaderChangesAtMs: number[] }; rssAfterLoad: ({ peakMiB: number } | null)[] };
           etcd: unknown;
           recovery: { entries: number; restartToReadyMs: number; restartToCaughtUpMs: number };
         };
@@ -124,7 +126,7 @@ describe('npm run bench (bench/cli.ts)', function () {
       expect(j.raftlogChecks[0].audit.acknowledgedWrites).to.be.greaterThan(0);
       expect(j.verdict).to.equal('ok');
       expect(r.stdout).to.match(/addEntry x8/).and.match(/raftlog check \(load cluster\): ok/);
-      checkHtml(readFileSync(html, 'utf8'), ours.load, ours.stability.load, ours.failover);
+      checkHtml(readFileSync(html, 'utf8'), ours.load, ours.stability, ours.failover);
       const folder = /in (\S*raft-bench-\w+)/.exec(r.stderr)?.[1];
       expect(folder, 'the bench names its temporary folder').to.be.a('string');
       expect(existsSync(folder!), 'temporary folder left behind').to.equal(false);
