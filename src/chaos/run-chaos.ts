@@ -173,11 +173,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         end: clientsStopped,
       },
     };
+    if (o.historyFile !== undefined) writeFileSync(o.historyFile, formatHistory(records));
     if (o.reportFile !== undefined) writeFileSync(o.reportFile, renderChaosHtml(report));
     return report;
+  } catch (err) {
+    // The history is written even when the run broke off (what was in flight is marked unknown): it is what an
+    // outside checker needs most then. Best effort: the run's own error is the one to report.
+    if (o.historyFile !== undefined) {
+      try {
+        writeFileSync(o.historyFile, formatHistory(records));
+      } catch (writeErr) {
+        log(`could not write the history to ${o.historyFile}: ${writeErr instanceof Error ? writeErr.message : String(writeErr)}`);
+      }
+    }
+    throw err;
   } finally {
-    // The history is written even when the run broke off: it is what an outside checker needs most then.
-    if (o.historyFile !== undefined) writeFileSync(o.historyFile, formatHistory(records));
     nemesis?.continueAll();
     await observer?.stop();
     for (const c of clients) c.close();
