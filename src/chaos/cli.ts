@@ -1,11 +1,38 @@
 // npm run chaos -- [--nodes 5] [--seconds 60] [--clients 4] [--seed S] [--keep-dir] [--quiet] [--history FILE] [--report FILE.html]
 // Runs a chaos test on real node processes and prints a summary; exit code 1 if any check failed, 2 on bad arguments
 // (an output file that cannot be written is refused before anything starts).
-import { writeFileSync } from 'node:fs';
+// npm run chaos -- --check-history FILE: no run; checks a history file (ours, or one another client wrote in the same
+// format) for linearizability of its setVal/getVal operations: exit 0 ok, 1 violation or undecided, 2 unreadable.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { checkKvHistory } from '../check/kv-model.js';
+import { parseHistory } from './history-file.js';
+import { toKvOperations } from './op-record.js';
 import { formatChaosReport } from './report.js';
 import { runChaos } from './run-chaos.js';
 
-const USAGE = 'usage: npm run chaos -- [--nodes N] [--seconds T] [--clients C] [--seed S] [--keep-dir] [--quiet] [--history FILE] [--report FILE.html]';
+const USAGE =
+  'usage: npm run chaos -- [--nodes N] [--seconds T] [--clients C] [--seed S] [--keep-dir] [--quiet] [--history FILE] [--report FILE.html]\n' +
+  '       npm run chaos -- --check-history FILE';
+
+/** Bound on a history file read back: about 4 million operations. */
+const MAX_HISTORY_BYTES = 1 << 30;
+
+function checkHistoryFile(file: string): number {
+  let records;
+  try {
+    const text = readFileSync(file);
+    if (text.length > MAX_HISTORY_BYTES) throw new Error(`larger than ${MAX_HISTORY_BYTES} bytes`);
+    records = parseHistory(text.toString('utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    console.error(`--check-history ${file}: ${code !== undefined ? `cannot read it (${code})` : (err as Error).message}`);
+    return 2;
+  }
+  const kv = toKvOperations(records);
+  const result = checkKvHistory(kv);
+  console.log(`${records.length} operations read; setVal/getVal linearizability over ${kv.length} of them: ${result.verdict}${result.message ? `\n  ${result.message}` : ''}`);
+  return result.verdict === 'ok' ? 0 : 1;
+}
 
 interface Args {
   nodes: number;
@@ -52,9 +79,17 @@ function parse(argv: string[]): Args {
 }
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--check-history') {
+    if (argv.length !== 2 || argv[1] === '') {
+      console.error(`--check-history takes exactly one file and nothing else\n${USAGE}`);
+      return 2;
+    }
+    return checkHistoryFile(argv[1]);
+  }
   let args;
   try {
-    args = parse(process.argv.slice(2));
+    args = parse(argv);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;

@@ -3,6 +3,9 @@
 // CLI refusing output files it cannot write before anything starts.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkKvHistory } from '../../src/check/kv-model.js';
 import { formatHistory, parseHistory } from '../../src/chaos/history-file.js';
@@ -87,6 +90,28 @@ describe('chaos history file and timeline', function () {
     // Under the threshold every operation is its own bar.
     const small = countTimelineElements(renderChaosHtml(fakeReport(ops.slice(0, 100))));
     expect([small.mode, small.ops, small.buckets]).to.deep.equal(['each', 100, 0]);
+  });
+
+  it('--check-history judges a history file without a run: ok, violation, or a one-line refusal', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-check-'));
+    try {
+      const run = (text: string) => {
+        writeFileSync(join(dir, 'h.jsonl'), text);
+        return spawnSync(process.execPath, [CLI, '--check-history', join(dir, 'h.jsonl')], { encoding: 'utf8', timeout: 20_000 });
+      };
+      const ok = run(formatHistory(sample));
+      expect([ok.status, ok.stdout.trim()]).to.deep.equal([0, '5 operations read; setVal/getVal linearizability over 3 of them: ok']);
+      const stale = run(formatHistory(sample.map((r) => (r.id === 2 ? { ...r, output: '' } : r))));
+      expect(stale.status).to.equal(1);
+      expect(stale.stdout).to.contain('linearizability over 3 of them: violation').and.contain('#2');
+      const bad = run(formatHistory(sample) + '{"id":9,"process":"c1"}\n');
+      expect(bad.status).to.equal(2);
+      expect(bad.stderr.trim().split('\n')).to.deep.equal([`--check-history ${join(dir, 'h.jsonl')}: history line 6: "call" must be a finite non-negative number`]);
+      const missing = spawnSync(process.execPath, [CLI, '--check-history', join(dir, 'none.jsonl')], { encoding: 'utf8', timeout: 20_000 });
+      expect([missing.status, missing.stderr.trim()]).to.deep.equal([2, `--check-history ${join(dir, 'none.jsonl')}: cannot read it (ENOENT)`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the CLI refuses an output file it cannot write, or a flag without a file, before starting anything', function () {
