@@ -165,10 +165,12 @@ function failoverChart(systems: { name: string; colour: string; f: FailoverResul
     out.push(`<text x="6" y="${y + 16}">${esc(`${name.split(' ')[0]} #${i + 1} (${r.killed})`)}</text>`);
     out.push(`<rect x="${FO_LEFT}" y="${y + 2}" width="${pw}" height="${LANE_H - 4}" fill="#f7f7f7"/>`);
     out.push(`<rect class="gap" x="${px(x(0))}" y="${y + 2}" width="${px(x(gap ?? hi) - x(0))}" height="${LANE_H - 4}" fill="#b2182b" opacity="0.18"/>`);
+    // One tick per pixel column at most: a busy round stays as many elements as the lane is wide.
+    const columns = new Set<number>();
     for (const a of r.acksMs ?? []) {
-      if (a < lo || a > hi) continue;
-      out.push(`<line class="ack" x1="${px(x(a))}" y1="${y + 5}" x2="${px(x(a))}" y2="${y + LANE_H - 5}" stroke="${colour}"/>`);
+      if (a >= lo && a <= hi) columns.add(Math.round(x(a)));
     }
+    for (const c of columns) out.push(`<line class="ack" x1="${c}" y1="${y + 5}" x2="${c}" y2="${y + LANE_H - 5}" stroke="${colour}"/>`);
     const label = gap === null ? 'none within the bound' : `${gap} ms`;
     out.push(`<text class="gap-label" x="${px(x(gap ?? hi) + 4)}" y="${y + 17}" style="font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px">${esc(label)}</text></g>`);
   });
