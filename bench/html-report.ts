@@ -81,7 +81,7 @@ function latencyChart(title: string, id: string, lines: Line[], marks: { at: num
   const ph = H - M.top - M.bottom;
   const x = (ms: number): number => M.left + (ms / windowMs) * pw;
   const y = (v: number): number => M.top + ph - ((Math.log10(Math.max(v, 1e-6)) - yLo) / (yHi - yLo)) * ph;
-  const out: string[] = [`<svg class="latency-chart" data-workload="${esc(id)}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`];
+  const out: string[] = [`<svg class="latency-chart" data-workload="${esc(id)}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(`${title}: latency p50 and p99 over time`)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`];
   const subtitle = lines.map((l) => `${l.load.opsPerSec} ops/s, p99 ${l.load.latencyMs.p99} ms`).join(' | ');
   out.push(`<text x="${M.left}" y="14" style="font-weight:bold">${esc(title)}</text><text x="${W - M.right}" y="14" text-anchor="end">${esc(subtitle)}</text>`);
   out.push('<g class="axis">');
@@ -151,7 +151,7 @@ function failoverChart(systems: { name: string; colour: string; f: FailoverResul
   const width = FO_LEFT + pw + 20;
   const height = 30 + rounds.length * LANE_H + 34;
   const x = (ms: number): number => FO_LEFT + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * pw;
-  const out: string[] = [`<svg class="chart failover-chart" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`];
+  const out: string[] = [`<svg class="chart failover-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="failover rounds: acknowledged writes around each kill -9 of the leader" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`];
   const bottom = 30 + rounds.length * LANE_H;
   out.push('<g class="axis">');
   for (const t of niceTicks(lo, hi, 10)) out.push(`<line x1="${px(x(t))}" y1="24" x2="${px(x(t))}" y2="${bottom}"/><text x="${px(x(t))}" y="${bottom + 14}" text-anchor="middle">${tickLabel(t)}</text>`);

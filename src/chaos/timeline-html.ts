@@ -80,7 +80,7 @@ export function renderTimelineSvg(t: ChaosTimeline, maxOps: number): string {
   const out: string[] = [];
   const aggregate = t.ops.length > maxOps;
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="timeline of the chaos run: ${t.clients.length} clients, ${t.ops.length} operations, ${t.faults.length} faults, ${t.leaders.length} leaders" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
       `data-ops="${t.ops.length}" data-faults="${t.faults.length}" data-leader-changes="${t.leaders.length}" data-mode="${aggregate ? 'aggregate' : 'each'}">`,
     `<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="${OUTCOME_COLOURS.unknown}"/><line x1="0" y1="0" x2="0" y2="6" stroke="#fff" stroke-width="2"/></pattern></defs>`,
   );
