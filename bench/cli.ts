@@ -12,6 +12,7 @@ import { Cleanup } from './cleanup.js';
 import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './options.js';
 import { auditRaftlogs, type RaftlogAudit } from './raftlog-audit.js';
 import { nodeDir, runRecovery, type RecoveryResult } from './recovery.js';
+import { renderBenchHtml } from './html-report.js';
 import { renderReport } from './report.js';
 import { emptyResult, runSystems, type Contender, type SystemResult } from './run-system.js';
 import { etcdVersion, findEtcd, startEtcdSystem } from './systems/etcd-system.js';
@@ -61,6 +62,14 @@ async function main(): Promise<number> {
       return 2;
     }
     throw err;
+  }
+  if (o.htmlFile !== null) {
+    try {
+      writeFileSync(o.htmlFile, ''); // refuse now rather than after minutes of measuring
+    } catch (err) {
+      process.stderr.write(`error: --html ${o.htmlFile}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+      return 2;
+    }
   }
   const etcdBinary = o.compareEtcd ? findEtcd() : null;
   if (o.compareEtcd && etcdBinary === null) progress('--compare etcd: no etcd binary on PATH (Debian: apt-get install etcd-server); running ours only');
@@ -206,6 +215,10 @@ async function main(): Promise<number> {
   };
   writeFileSync(o.jsonFile, JSON.stringify(json, null, 2) + '\n');
   process.stdout.write(`results written to ${resolve(o.jsonFile)}\n`);
+  if (o.htmlFile !== null) {
+    writeFileSync(o.htmlFile, renderBenchHtml({ textLines: lines, ours, etcd, verdict: json.verdict, startedAt }));
+    process.stdout.write(`charts written to ${resolve(o.htmlFile)}\n`);
+  }
   return ok ? 0 : 1;
 }
 

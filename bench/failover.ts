@@ -9,6 +9,11 @@ export interface FailoverRound {
   killed: string;
   /** kill -9 to the first acknowledgement of a write sent after it; null if none came within the bound. */
   ms: number | null;
+  /**
+   * When each write was acknowledged, ms relative to the kill (negative: before it), from STEADY_BEFORE_KILL_MS
+   * before the kill to TAIL_MS after the first acknowledgement; at most MAX_ACKS_PER_ROUND. The HTML report draws it.
+   */
+  acksMs: number[];
 }
 
 export interface FailoverResult {
@@ -20,12 +25,15 @@ export interface FailoverResult {
 
 const ROUND_BOUND_MS = 30_000;
 const STEADY_BEFORE_KILL_MS = 500;
+const TAIL_MS = 500;
+const MAX_ACKS_PER_ROUND = 3000;
 
 export async function runFailover(sys: SystemUnderTest, kills: number, writersInFlight: number, tidPrefix: string, acked: string[]): Promise<FailoverResult> {
   const client = makeClient(sys.clientSpec(writersInFlight));
   let watch: { killAt: number; killed: string; firstAckAt: number | null } | null = null;
   let running = true;
   let seq = 0;
+  let recording: number[] | null = null;
   const writer = async (): Promise<void> => {
     while (running) {
       const n = seq++;
@@ -33,6 +41,7 @@ export async function runFailover(sys: SystemUnderTest, kills: number, writersIn
       const out = await client.add(tid, benchValue(100, n));
       if (!out.ok) continue;
       acked.push(tid);
+      if (recording !== null && recording.length < MAX_ACKS_PER_ROUND) recording.push(performance.now());
       const w = watch;
       if (w !== null && w.firstAckAt === null && out.sentAt >= w.killAt && out.node !== w.killed) w.firstAckAt = performance.now();
     }
@@ -42,6 +51,8 @@ export async function runFailover(sys: SystemUnderTest, kills: number, writersIn
   try {
     for (let k = 0; k < kills; k++) {
       const leader = await sys.waitForLeader(ROUND_BOUND_MS);
+      const acks: number[] = [];
+      recording = acks;
       await sleep(STEADY_BEFORE_KILL_MS);
       const killed = sys.endpoints[leader.index];
       const w = { killAt: performance.now(), killed, firstAckAt: null as number | null };
@@ -50,7 +61,10 @@ export async function runFailover(sys: SystemUnderTest, kills: number, writersIn
       const giveUp = w.killAt + ROUND_BOUND_MS;
       while (w.firstAckAt === null && performance.now() < giveUp) await sleep(2);
       watch = null;
-      rounds.push({ killed, ms: w.firstAckAt === null ? null : Math.round(w.firstAckAt - w.killAt) });
+      if (w.firstAckAt !== null) await sleep(TAIL_MS); // the writes resuming, for the picture
+      recording = null;
+      const acksMs = acks.map((t) => Math.round(t - w.killAt)).filter((t) => t >= -STEADY_BEFORE_KILL_MS);
+      rounds.push({ killed, ms: w.firstAckAt === null ? null : Math.round(w.firstAckAt - w.killAt), acksMs });
       await sys.restart(leader.index);
       await sys.waitCaughtUp(ROUND_BOUND_MS);
     }

@@ -31,6 +31,8 @@ export interface BenchOptions {
   /** etcd's heartbeat and election timeout in ms; null keeps its defaults (100 ms, 1000 ms). */
   etcdTimeouts: { heartbeatMs: number; electionTimeoutMs: number } | null;
   jsonFile: string;
+  /** Also write the charts (latency over time, failover gaps) as one HTML file here. */
+  htmlFile: string | null;
   clientThreads: number;
   phases: Phase[];
   cpuProfDir: string | null;
@@ -42,12 +44,12 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port,...] [--base-port P] [--seconds S] [--warmup-seconds S]
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
-  [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--client-threads N]
+  [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
   [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
-  'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
+  'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'html', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
 ];
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
 const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
@@ -103,6 +105,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     compareEtcd: compare === 'etcd',
     etcdTimeouts: parseEtcdTimeouts(f.get('etcd-timeouts')),
     jsonFile: f.get('json') ?? 'bench-results.json',
+    htmlFile: f.get('html') ?? null,
     clientThreads: num(f, 'client-threads', 0, 0, 16),
     phases: list(f, 'phases', PHASES, [...PHASES]),
     cpuProfDir: f.get('cpu-prof') ?? null,

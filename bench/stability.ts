@@ -15,6 +15,8 @@ export interface StabilityResult {
   termChanges: number | null;
   /** Leader changes seen by polling every POLL_MS. */
   leaderChanges: number;
+  /** When each was seen, ms after the load started (the HTML report marks them on the latency chart). */
+  leaderChangesAtMs: number[];
   load: LoadResult;
 }
 
@@ -25,13 +27,16 @@ export async function runStability(sys: SystemUnderTest, spec: ClientSpec, job: 
   const termBefore = await sys.maxTerm();
   let leader = first.index;
   let leaderChanges = 0;
+  const leaderChangesAtMs: number[] = [];
   let polling = true;
+  const t0 = performance.now();
   const poll = (async () => {
     while (polling) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       const l = await sys.waitForLeader(POLL_MS * 4).catch(() => null);
       if (l !== null && l.index !== leader) {
         leaderChanges++;
+        leaderChangesAtMs.push(Math.round(performance.now() - t0));
         leader = l.index;
       }
     }
@@ -52,6 +57,7 @@ export async function runStability(sys: SystemUnderTest, spec: ClientSpec, job: 
     termAfter,
     termChanges: termBefore === null || termAfter === null ? null : termAfter - termBefore,
     leaderChanges,
+    leaderChangesAtMs,
     load: out.result,
   };
 }

@@ -23,6 +23,8 @@ export interface LoadPart {
   failedInWindow: number;
   /** Latency (ms) of every acknowledged operation inside the window. */
   latencies: Float64Array;
+  /** When each of those operations started, ms after the window opened (same order): latency over time. */
+  starts: Float64Array;
   /** Tids of acknowledged writes (adds and sets), whole run including warm-up. */
   ackedTids: string[];
   windowMs: number;
@@ -40,6 +42,7 @@ export async function runClosedLoop(client: KvClient, job: LoadJob): Promise<Loa
   const windowStart = start + job.warmupMs;
   const windowEnd = windowStart + job.measureMs;
   const latencies = new SampleBuffer();
+  const starts = new SampleBuffer();
   const ackedTids: string[] = [];
   let ok = 0;
   let failed = 0;
@@ -62,10 +65,11 @@ export async function runClosedLoop(client: KvClient, job: LoadJob): Promise<Loa
         if (out.ok) {
           ok++;
           latencies.push(t1 - t0);
+          starts.push(t0 - windowStart);
         } else failed++;
       }
     }
   };
   await Promise.all(Array.from({ length: job.concurrency }, loop));
-  return { okInWindow: ok, failedInWindow: failed, latencies: latencies.toArray(), ackedTids, windowMs: job.measureMs };
+  return { okInWindow: ok, failedInWindow: failed, latencies: latencies.toArray(), starts: starts.toArray(), ackedTids, windowMs: job.measureMs };
 }

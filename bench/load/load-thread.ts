@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const client = makeClient(spec);
   try {
     const part = await runClosedLoop(client, job);
-    parentPort!.postMessage(part, [part.latencies.buffer as ArrayBuffer]);
+    parentPort!.postMessage(part, [part.latencies.buffer as ArrayBuffer, part.starts.buffer as ArrayBuffer]);
   } finally {
     client.close();
   }

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { makeClient } from '../clients/make-client.js';
 import type { ClientSpec } from '../clients/kv-client.js';
 import { summarize, type LatencySummary } from '../latency.js';
+import { latencySeries, type LatencySeries } from '../latency-series.js';
 import type { Cleanup } from '../cleanup.js';
 import { runClosedLoop, type LoadJob, type LoadPart, type OpKind } from './closed-loop.js';
 import type { ThreadJob } from './load-thread.js';
@@ -18,6 +19,8 @@ export interface LoadResult {
   /** CPU time of the whole bench process (all client threads) per second of wall time, in % of one core. */
   clientCpuPercent: number;
   clientThreads: number;
+  /** p50/p99/max per interval of the measured window, for the HTML report's latency-over-time charts. */
+  series: LatencySeries;
 }
 
 const THREAD_URL = new URL('./load-thread.js', import.meta.url);
@@ -73,6 +76,7 @@ export async function runLoad(spec: ClientSpec, job: LoadJob, threads: number, c
       failed: parts.reduce((n, p) => n + p.failedInWindow, 0),
       clientCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       clientThreads: threads <= 0 ? 0 : parts.length,
+      series: latencySeries(parts, job.measureMs),
     },
     ackedTids: parts.flatMap((p) => p.ackedTids),
   };

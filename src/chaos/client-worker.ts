@@ -1,14 +1,9 @@
 // A chaos client: issues addEntry / setVal / getVal one at a time through RaftClient (which finds the leader and
-// retries under the same tid) and records each call with its invocation and completion times for the checkers.
-// A write that fails or throws has an unknown outcome (it may still commit); a read that fails is left out.
-import type { AddOperation } from '../check/log-model.js';
-import type { KvOperation } from '../check/kv-model.js';
+// retries under the same tid) and records each call with its invocation and completion times (ChaosOpRecord), from
+// which the checkers' histories, the history file and the timeline are all derived.
+// A write that fails or throws has an unknown outcome (it may still commit); a read that fails changes nothing.
 import type { RaftClient } from '../client/raft-client.js';
-
-export interface ChaosHistory {
-  writes: AddOperation[];
-  kv: KvOperation[];
-}
+import type { ChaosOpRecord, ChaosOutcome } from './op-record.js';
 
 export interface WorkerCounts {
   writesAcked: number;
@@ -20,7 +15,8 @@ export interface WorkerCounts {
 export interface WorkerOptions {
   index: number;
   client: RaftClient;
-  history: ChaosHistory;
+  /** Every operation is pushed here when it is called and completed in place. */
+  records: ChaosOpRecord[];
   counts: WorkerCounts;
   keys: readonly string[];
   /** Distinguishes this run's tids from any other run's. */
@@ -28,9 +24,9 @@ export interface WorkerOptions {
   random: () => number;
   nextOpId: () => number;
   shouldStop: () => boolean;
+  /** ms since the run started. */
+  now: () => number;
 }
-
-const now = (): number => performance.now();
 
 export async function runClientWorker(o: WorkerOptions): Promise<void> {
   const name = `c${o.index}`;
@@ -38,46 +34,47 @@ export async function runClientWorker(o: WorkerOptions): Promise<void> {
     const roll = o.random();
     const key = o.keys[Math.floor(o.random() * o.keys.length)];
     const id = o.nextOpId();
+    const tid = `${o.runTag}-${name}-${n}`;
     if (roll < 0.4) {
-      const tid = `${o.runTag}-${name}-${n}`;
-      const op: AddOperation = { id, client: name, input: { tid, data: `chaos ${name} #${n}` }, output: undefined, call: now(), ret: Infinity };
-      o.history.writes.push(op);
-      const ok = await o.client.addEntry(op.input.data, tid).then((r) => r.ok, () => false);
-      settleWrite(o, ok, [op]);
+      const r = start(o, { id, process: name, input: { op: 'add', tid, data: `chaos ${name} #${n}` }, call: o.now(), end: null, outcome: null });
+      const ok = await o.client.addEntry(`chaos ${name} #${n}`, tid).then((x) => x.ok, () => false);
+      settleWrite(o, r, ok);
     } else if (roll < 0.7) {
-      const tid = `${o.runTag}-${name}-${n}`;
       const value = `${name}.${n}`; // unique per write: keeps the register search small and reports readable
-      const call = now();
-      const op: AddOperation = { id, client: name, input: { tid, data: value }, output: undefined, call, ret: Infinity };
-      const kvOp: KvOperation = { id, client: name, input: { kind: 'set', key, value }, output: undefined, call, ret: Infinity };
-      o.history.writes.push(op);
-      o.history.kv.push(kvOp);
-      const ok = await o.client.setVal(key, value, tid).then((r) => r, () => false);
-      settleWrite(o, ok, [op, kvOp]);
+      const r = start(o, { id, process: name, input: { op: 'set', key, value, tid }, call: o.now(), end: null, outcome: null });
+      const ok = await o.client.setVal(key, value, tid).then((x) => x, () => false);
+      settleWrite(o, r, ok);
     } else {
-      const op: KvOperation = { id, client: name, input: { kind: 'get', key }, output: undefined, call: now(), ret: Infinity };
+      const r = start(o, { id, process: name, input: { op: 'get', key }, call: o.now(), end: null, outcome: null });
       try {
         const value = await o.client.getVal(key);
-        op.ret = now();
-        op.output = value;
-        o.history.kv.push(op);
+        finish(o, r, 'ok', value);
         o.counts.readsOk++;
       } catch {
+        finish(o, r, 'failed');
         o.counts.readsFailed++; // a read that never answered constrains nothing
       }
     }
   }
 }
 
-function settleWrite(o: WorkerOptions, ok: boolean, ops: (AddOperation | KvOperation)[]): void {
-  if (!ok) {
+function start(o: WorkerOptions, r: ChaosOpRecord): ChaosOpRecord {
+  o.records.push(r);
+  return r;
+}
+
+function finish(o: WorkerOptions, r: ChaosOpRecord, outcome: ChaosOutcome, output?: string | true): void {
+  r.end = Math.max(r.call, o.now());
+  r.outcome = outcome;
+  if (output !== undefined) r.output = output;
+}
+
+function settleWrite(o: WorkerOptions, r: ChaosOpRecord, ok: boolean): void {
+  if (ok) {
+    finish(o, r, 'ok', true);
+    o.counts.writesAcked++;
+  } else {
+    finish(o, r, 'unknown');
     o.counts.writesUnknown++;
-    return;
   }
-  const ret = now();
-  for (const op of ops) {
-    op.output = true;
-    op.ret = ret;
-  }
-  o.counts.writesAcked++;
 }

@@ -7,6 +7,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export type ChaosFault = 'kill' | 'pause' | 'suspend' | 'partition' | 'oneway';
 
+/** One fault as the timeline shows it; times in ms since the run started. */
+export interface FaultSpan {
+  kind: ChaosFault;
+  /** As the log line says it, e.g. "kill -9 127.0.0.1:40001". */
+  label: string;
+  /** The nodes it was aimed at (for a partition: the side named first). */
+  nodes: string[];
+  start: number;
+  /** When it was undone; null if the run ended first (healAll closes every open span). */
+  end: number | null;
+}
+
 export interface NemesisDeps {
   cluster: LocalCluster;
   table: PartitionTable;
@@ -16,6 +28,8 @@ export interface NemesisDeps {
   leaderIndex(): number | null;
   random(): number;
   log(line: string): void;
+  /** ms since the run started, for the fault spans. */
+  now(): number;
 }
 
 interface Pending {
@@ -25,6 +39,8 @@ interface Pending {
 
 export class ChaosNemesis {
   readonly counts: Record<ChaosFault, number> = { kill: 0, pause: 0, suspend: 0, partition: 0, oneway: 0 };
+  /** Every fault injected, in order, for the timeline. */
+  readonly spans: FaultSpan[] = [];
   private readonly pending = new Set<Pending>();
   /** Nodes killed or paused right now: at most a minority, so the cluster can keep making progress. */
   private readonly impaired = new Set<number>();
@@ -54,6 +70,8 @@ export class ChaosNemesis {
     for (const p of undos) clearTimeout(p.timer);
     await Promise.all(undos.map((p) => p.undo().catch(() => undefined)));
     this.d.table.clear();
+    const at = this.d.now();
+    for (const s of this.spans) if (s.end === null && s.kind !== 'suspend') s.end = at;
     this.d.log('nemesis: healed everything');
   }
 
@@ -78,9 +96,11 @@ export class ChaosNemesis {
       this.impaired.add(target);
       await cluster.kill(target, 'SIGKILL');
       this.counts.kill++;
+      const span = this.span('kill', `kill -9 ${ids[target]}`, [ids[target]]);
       this.d.log(`nemesis: kill -9 ${ids[target]} (restart in ${seconds} s)`);
       this.later(seconds, async () => {
         await restartWithRetry(cluster, target);
+        span.end = this.d.now();
         this.impaired.delete(target);
         this.d.log(`nemesis: restarted ${ids[target]}`);
       });
@@ -91,9 +111,11 @@ export class ChaosNemesis {
       this.paused.add(target);
       signal(pid, 'SIGSTOP');
       this.counts.pause++;
+      const span = this.span('pause', `SIGSTOP ${ids[target]}`, [ids[target]]);
       this.d.log(`nemesis: SIGSTOP ${ids[target]} for ${seconds} s`);
       this.later(seconds, async () => {
         signal(pid, 'SIGCONT');
+        span.end = this.d.now();
         this.paused.delete(target);
         this.impaired.delete(target);
         this.d.log(`nemesis: SIGCONT ${ids[target]}`);
@@ -102,6 +124,9 @@ export class ChaosNemesis {
       const ok = await this.d.suspend(ids[target], seconds).catch(() => false);
       if (ok) {
         this.counts.suspend++;
+        // The node resumes by itself; healAll cannot end it earlier, so the span ends when the node said it would.
+        const span = this.span('suspend', `suspend(${seconds}) ${ids[target]}`, [ids[target]]);
+        span.end = span.start + seconds * 1000;
         this.d.log(`nemesis: suspend(${seconds}) ${ids[target]}`);
       }
     } else if (roll < 0.85) {
@@ -118,9 +143,11 @@ export class ChaosNemesis {
       const b = ids.filter((id) => !a.includes(id));
       const heal = this.d.table.cut(splitLinks(a, b));
       this.counts.partition++;
+      const span = this.span('partition', `partition {${a.join(' ')}} | {${b.join(' ')}}`, a);
       this.d.log(`nemesis: partition {${a.join(' ')}} | {${b.join(' ')}} for ${seconds} s`);
       this.later(seconds, async () => {
         heal();
+        span.end = this.d.now();
         this.d.log(`nemesis: healed partition {${a.join(' ')}} | {${b.join(' ')}}`);
       });
     } else {
@@ -131,9 +158,11 @@ export class ChaosNemesis {
       const heal = this.d.table.cut(links);
       this.counts.oneway++;
       const desc = inbound ? `${from} hears nothing from {${others.join(' ')}}` : `{${others.join(' ')}} hear nothing from ${from}`;
+      const span = this.span('oneway', `one-way: ${desc}`, [from]);
       this.d.log(`nemesis: one-way, ${desc}, for ${seconds} s`);
       this.later(seconds, async () => {
         heal();
+        span.end = this.d.now();
         this.d.log(`nemesis: healed one-way, ${desc}`);
       });
     }
@@ -146,6 +175,12 @@ export class ChaosNemesis {
     if (leader !== null && !this.impaired.has(leader) && this.d.random() < 0.5) return leader;
     const candidates = Array.from({ length: n }, (_, i) => i).filter((i) => !this.impaired.has(i));
     return candidates.length === 0 ? null : candidates[Math.floor(this.d.random() * candidates.length)];
+  }
+
+  private span(kind: ChaosFault, label: string, nodes: string[]): FaultSpan {
+    const s: FaultSpan = { kind, label, nodes, start: this.d.now(), end: null };
+    this.spans.push(s);
+    return s;
   }
 
   private later(seconds: number, undo: () => Promise<void>): void {

@@ -2,18 +2,23 @@
 // recording a history, a nemesis breaking things for `seconds`, then heal, quiesce, stop, and judge: linearizable
 // history, every raftlog a prefix of one history holding every acknowledged write exactly once, one leader per term.
 // Bounded in time; every process, proxy and directory it made is gone when it returns (unless keepDir).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAppendLog } from '../check/log-model.js';
 import { checkKvHistory } from '../check/kv-model.js';
+import type { CheckResult } from '../check/history.js';
 import { RaftClient } from '../client/raft-client.js';
 import { startLocalCluster, type LocalCluster } from '../node/local-cluster.js';
 import { findFreePorts, takenPorts } from '../node/ports.js';
 import { seededFloat, seededRandom } from '../util/seeded-random.js';
-import { runClientWorker, type ChaosHistory, type WorkerCounts } from './client-worker.js';
+import { runClientWorker, type WorkerCounts } from './client-worker.js';
+import { formatHistory } from './history-file.js';
 import { LeaderObserver } from './leader-observer.js';
 import { ChaosNemesis, type ChaosFault } from './nemesis.js';
+import { runTime, toAddOperations, toKvOperations, type ChaosOpRecord } from './op-record.js';
+import { renderChaosHtml } from './timeline-html.js';
+import type { ChaosTimeline } from './timeline.js';
 import { PartitionProxy, type ProxyStats } from './partition-proxy.js';
 import { PartitionTable } from './partitions.js';
 import { checkRaftlogs } from './raftlog-check.js';
@@ -27,6 +32,10 @@ export interface ChaosOptions {
   seed?: number;
   keepDir?: boolean;
   log?: (line: string) => void;
+  /** Write the client history here (JSON lines, see history-file.ts), also when the run breaks off. */
+  historyFile?: string;
+  /** Write the HTML timeline here. */
+  reportFile?: string;
 }
 
 export interface ChaosReport {
@@ -41,6 +50,9 @@ export interface ChaosReport {
   raftlogLengths: number[];
   proxy: ProxyStats;
   wallSeconds: number;
+  /** The register checker's result on the setVal/getVal history (what a checker fed the history file must agree with). */
+  linearizability: CheckResult;
+  timeline: ChaosTimeline;
 }
 
 /** The nodes bind here; their ids (127.0.0.1:port) belong to the proxies. */
@@ -50,6 +62,7 @@ const KEYS = ['x', 'y', 'z'];
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => undefined);
   const started = performance.now();
+  const now = (): number => runTime(performance.now(), started);
   const random = seededFloat(seededRandom(o.seed ?? Date.now() % 1_000_000));
   const dataDir = mkdtempSync(join(tmpdir(), 'raft-chaos-'));
   const table = new PartitionTable();
@@ -59,7 +72,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let nemesis: ChaosNemesis | null = null;
   let observer: LeaderObserver | null = null;
   const problems: string[] = [];
-  const history: ChaosHistory = { writes: [], kv: [] };
+  const records: ChaosOpRecord[] = [];
   const counts: WorkerCounts = { writesAcked: 0, writesUnknown: 0, readsOk: 0, readsFailed: 0 };
   let raftlogLengths: number[] = [];
   let committedEntries = 0;
@@ -73,7 +86,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const first = await cluster.waitForLeader(30_000);
     log(`first leader ${first.id} (term ${first.term})`);
 
-    observer = new LeaderObserver(cluster);
+    observer = new LeaderObserver(cluster, now);
     observer.start();
     const obs = observer;
     const admin = new RaftClient(cluster.endpoints, { timeoutMs: 1000, deadlineMs: 3000 });
@@ -85,6 +98,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       leaderIndex: () => obs.latestLeader,
       random,
       log,
+      now,
     });
 
     let stopClients = false;
@@ -98,23 +112,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       return runClientWorker({
         index: i + 1,
         client,
-        history,
+        records,
         counts,
         keys: KEYS,
         runTag,
         random,
         nextOpId: () => opIds++,
         shouldStop: () => stopClients,
+        now,
       });
     });
 
+    const nemesisStart = now();
     await nemesis.run(performance.now() + o.seconds * 1000);
     await nemesis.healAll();
+    const healedAt = now();
     const after = await cluster.waitForLeader(30_000);
     log(`after healing: leader ${after.id} (term ${after.term})`);
     await sleep(2000); // let clients complete a few operations on the healed cluster
     stopClients = true;
     await Promise.all(workers);
+    const clientsStopped = now();
     await waitForQuiescence(cluster, 30_000, problems);
     await observer.stop();
     observer = null;
@@ -125,25 +143,50 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     committedEntries = verdict.history.length;
     if (!verdict.ok) problems.push(`raftlogs: ${verdict.message}`);
     const tids = verdict.history.filter((e) => e.tid !== '').map((e) => e.tid);
-    const writes = checkAppendLog(history.writes, tids);
+    const writes = checkAppendLog(toAddOperations(records), tids);
     if (writes.verdict !== 'ok') problems.push(`acknowledged writes: ${writes.verdict}: ${writes.message}`);
-    const kv = checkKvHistory(history.kv);
+    const kv = checkKvHistory(toKvOperations(records));
     if (kv.verdict !== 'ok') problems.push(`linearizability: ${kv.verdict}: ${kv.message}`);
     if (obs.conflicts.length > 0) problems.push(`election safety: ${obs.conflicts.join('; ')}`);
 
-    return {
+    const report: ChaosReport = {
       ok: problems.length === 0,
       verdict: problems.length === 0 ? 'ok' : 'FAILED',
       problems,
       dataDir,
-      ops: { total: history.writes.length + counts.readsOk + counts.readsFailed, ...counts },
+      ops: { total: records.length, ...counts },
       faults: { ...nemesis.counts },
       leadersSeen: [...obs.leaderByTerm].sort((a, b) => a[0] - b[0]).map(([term, id]) => ({ term, id })),
       committedEntries,
       raftlogLengths,
       proxy: sumStats(proxies),
       wallSeconds: (performance.now() - started) / 1000,
+      linearizability: kv,
+      timeline: {
+        nodes: cluster.endpoints,
+        clients: Array.from({ length: o.clients ?? 4 }, (_, i) => `c${i + 1}`),
+        ops: records,
+        faults: nemesis.spans,
+        leaders: [...obs.changes].sort((a, b) => a.at - b.at),
+        nemesisStart,
+        healedAt,
+        end: clientsStopped,
+      },
     };
+    if (o.historyFile !== undefined) writeFileSync(o.historyFile, formatHistory(records));
+    if (o.reportFile !== undefined) writeFileSync(o.reportFile, renderChaosHtml(report));
+    return report;
+  } catch (err) {
+    // The history is written even when the run broke off (what was in flight is marked unknown): it is what an
+    // outside checker needs most then. Best effort: the run's own error is the one to report.
+    if (o.historyFile !== undefined) {
+      try {
+        writeFileSync(o.historyFile, formatHistory(records));
+      } catch (writeErr) {
+        log(`could not write the history to ${o.historyFile}: ${writeErr instanceof Error ? writeErr.message : String(writeErr)}`);
+      }
+    }
+    throw err;
   } finally {
     nemesis?.continueAll();
     await observer?.stop();

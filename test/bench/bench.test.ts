@@ -1,6 +1,7 @@
 // The benchmark run for real (node dist/bench/cli.js) on a fresh 3-node cluster with very short windows: it must
 // measure positive throughput, time a failover, count elections, restart a node on a filled log, end with a passing
-// raftlog check, write its JSON, and leave no process or folder behind. Plus the refusals users rely on.
+// raftlog check, write its JSON and its HTML charts (checked against the JSON), and leave no process or folder
+// behind. Plus the refusals users rely on.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -46,7 +47,50 @@ interface LoadRow {
   op: string;
   concurrency: number;
   opsPerSec: number;
-  latencyMs: { p50: number; p99: number; p999: number };
+  latencyMs: { p50: number; p99: number; p999: number; count: number };
+  series: { intervalMs: number; points: { t: number; n: number; p50: number; p99: number; max: number }[] };
+}
+
+interface FailoverRow {
+  medianMs: number | null;
+  rounds: { killed: string; ms: number | null; acksMs: number[] }[];
+}
+
+/** What the HTML page draws, read back by its class and data-* markers, against the JSON of the same run. */
+function checkHtml(html: string, load: LoadRow[], stability: { load: LoadRow; leaderChanges: number; leaderChangesAtMs: number[] }, failover: FailoverRow): void {
+  expect(html).to.match(/^<!DOCTYPE html>/);
+  expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).to.not.match(/https?:|<script|<link|<img|@import/);
+  const charts = [...html.matchAll(/<svg class="latency-chart" data-workload="(\w+)"[\s\S]*?<\/svg>/g)];
+  expect(charts.map((c) => c[1])).to.deep.equal([...load.map((l) => `${l.op}${l.concurrency}`), 'stability']);
+  expect(stability.leaderChangesAtMs).to.have.length(stability.leaderChanges);
+  expect((charts[load.length][0].match(/<line class="leader-change"/g) ?? []).length).to.equal(stability.leaderChanges);
+  [...load, stability.load].forEach((l, i) => {
+    expect(l.series.points.length, `${l.op}${l.concurrency} has points`).to.be.greaterThan(0);
+    expect(l.series.points.reduce((n, p) => n + p.n, 0), 'every measured operation is in one interval').to.equal(l.latencyMs.count);
+    for (const q of ['p50', 'p99']) {
+      const path = new RegExp(`<path class="${q}" data-system="[^"]+" data-points="(\\d+)" d="([^"]+)"`).exec(charts[i][0]);
+      expect(path, `${q} line of ${charts[i][1]}`).to.not.equal(null);
+      expect(Number(path![1])).to.equal(l.series.points.length);
+      expect(path![2].match(/[ML]/g)).to.have.length(l.series.points.length);
+    }
+  });
+  const rounds = [...html.matchAll(/<g class="failover-round" data-system="[^"]+" data-round="(\d+)" data-gap-ms="(\w+)" data-acks="(\d+)">([\s\S]*?)<\/g>/g)];
+  expect(rounds).to.have.length(failover.rounds.length);
+  rounds.forEach((r, i) => {
+    const round = failover.rounds[i];
+    expect(r[2]).to.equal(String(round.ms));
+    expect(Number(r[3])).to.equal(round.acksMs.length);
+    expect(r[4]).to.contain(`${round.ms} ms</text>`);
+    // Writes were acknowledged before the kill, and again once the gap was over.
+    expect(round.acksMs.some((a) => a < 0)).to.equal(true);
+    expect(round.acksMs.some((a) => a >= round.ms!)).to.equal(true);
+    // One tick per pixel column that holds an acknowledgement: the lane is 900 px from 500 ms before the kill to
+    // 550 ms after the longest gap (at least 600 ms); later acknowledgements are off the chart.
+    const hi = Math.max(600, ...failover.rounds.map((x) => x.ms! + 550));
+    const shown = round.acksMs.filter((a) => a >= -500 && a <= hi);
+    const columns = new Set(shown.map((a) => Math.round(190 + ((a + 500) / (hi + 500)) * 900)));
+    expect((r[4].match(/<line class="ack"/g) ?? []).length).to.equal(columns.size);
+  });
 }
 
 describe('npm run bench (bench/cli.ts)', function () {
@@ -55,12 +99,13 @@ describe('npm run bench (bench/cli.ts)', function () {
   it('measures our 3-node cluster end to end and ends with a passing raftlog check', async () => {
     const { dir, file } = tempJson();
     try {
-      const r = await runBench([...TINY, '--json', file], 90_000);
+      const html = join(dir, 'charts.html');
+      const r = await runBench([...TINY, '--json', file, '--html', html], 90_000);
       expect(r.code, r.stderr).to.equal(0);
       const j = JSON.parse(readFileSync(file, 'utf8')) as {
         verdict: string;
         results: {
-          ours: { load: LoadRow[]; failover: { medianMs: number | null; rounds: unknown[] }; stability: { termChanges: number | null }; rssAfterLoad: ({ peakMiB: number } | null)[] };
+          ours: { load: LoadRow[]; failover: FailoverRow; stability: { termChanges: number | null; load: LoadRow; leaderChanges: number; leaderChangesAtMs: number[] }; rssAfterLoad: ({ peakMiB: number } | null)[] };
           etcd: unknown;
           recovery: { entries: number; restartToReadyMs: number; restartToCaughtUpMs: number };
         };
@@ -86,6 +131,7 @@ describe('npm run bench (bench/cli.ts)', function () {
       expect(j.raftlogChecks[0].audit.acknowledgedWrites).to.be.greaterThan(0);
       expect(j.verdict).to.equal('ok');
       expect(r.stdout).to.match(/addEntry x8/).and.match(/raftlog check \(load cluster\): ok/);
+      checkHtml(readFileSync(html, 'utf8'), ours.load, ours.stability, ours.failover);
       const folder = /in (\S*raft-bench-\w+)/.exec(r.stderr)?.[1];
       expect(folder, 'the bench names its temporary folder').to.be.a('string');
       expect(existsSync(folder!), 'temporary folder left behind').to.equal(false);
@@ -107,6 +153,12 @@ describe('npm run bench (bench/cli.ts)', function () {
     } finally {
       holder.close();
     }
+  });
+
+  it('refuses an --html file it cannot write, in one line with exit code 2, before starting anything', async () => {
+    const r = await runBench(['--html', '/nonexistent-dir/charts.html', ...TINY], 30_000);
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim().split('\n')).to.deep.equal(['error: --html /nonexistent-dir/charts.html: cannot write it (ENOENT)']);
   });
 
   it('rejects an unknown option with exit code 2', async () => {
