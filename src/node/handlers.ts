@@ -5,6 +5,7 @@ import { decodeAppendRequest, decodeVoteRequest, encodeAppendResponse, encodeVot
 import { FaultCode, RpcFault, type RpcCallContext, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { parseHostPort } from './config.js';
+import { makeObserveHandlers, statusExtras } from './observe-handlers.js';
 import type { ClientOps } from './client-ops.js';
 import { NotLeaderError, SuspendedError, type NodeRuntime } from './runtime.js';
 import { TimeoutError } from './pending-requests.js';
@@ -79,6 +80,7 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
   });
 
   return {
+    ...makeObserveHandlers((fn) => guarded((params, { runtime }) => fn(params, runtime))),
     requestVotesRPC: requestVotes,
     // The ancestor system spelled it in the singular; both are served.
     requestVoteRPC: requestVotes,
@@ -116,6 +118,7 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
         lastLogIndex: st.lastLogIndex,
         peers: st.peers,
         suspended: runtime.isSuspended(),
+        ...statusExtras(runtime),
       };
     }),
 
