@@ -42,7 +42,11 @@ const MAX_CLIENTS = 32;
 const MAX_SECONDS = 3600;
 const OP_DEADLINE_MS = 5000;
 
-class BadRequest extends Error {}
+class BadRequest extends Error {
+  constructor(msg: string, readonly status = 400) {
+    super(msg);
+  }
+}
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, {
@@ -64,8 +68,10 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new BadRequest(`body larger than ${MAX_BODY} bytes`));
-        req.destroy();
+        // Answer first, then drop the connection (the rest of the body is never read).
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new BadRequest(`body larger than ${MAX_BODY} bytes`, 413));
         return;
       }
       chunks.push(c);
@@ -238,7 +244,13 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       if (m) return json(res, 200, { result: await nodeAction(decodeURIComponent(m[1]), m[2], body) });
       return json(res, 404, { error: 'not found' });
     } catch (err) {
-      if (err instanceof BadRequest) return json(res, 400, { error: err.message });
+      if (err instanceof BadRequest) {
+        if (err.status === 413) {
+          res.setHeader('Connection', 'close');
+          res.on('finish', () => req.destroy());
+        }
+        return json(res, err.status, { error: err.message });
+      }
       const msg = errText(err);
       watcher.emitEvent('error', '', `${path.slice(0, 100)}: ${msg}`);
       return json(res, 502, { error: msg });

@@ -18,7 +18,7 @@ main { padding:12px 18px; display:flex; flex-direction:column; gap:12px; }
 input, button { font:inherit; color:var(--text); background:#0d1120; border:1px solid var(--line); border-radius:5px; padding:3px 7px; }
 button { cursor:pointer; background:#232a42; } button:hover:not(:disabled) { background:#2f3858; } button:disabled { opacity:.45; cursor:default; }
 .nodes { display:flex; flex-direction:column; gap:6px; }
-.node { display:grid; grid-template-columns:300px 1fr 250px; gap:12px; align-items:center; padding:8px 10px; border-radius:7px;
+.node { display:grid; grid-template-columns:300px 1fr 330px; gap:12px; align-items:center; padding:6px 10px; border-radius:7px;
   background:#12172a; border-left:5px solid var(--follower); transition:border-color .3s, background .3s; }
 .node[data-role=leader] { border-left-color:var(--leader); background:linear-gradient(90deg, rgba(245,184,46,.13), #12172a 40%); }
 .node[data-role=candidate] { border-left-color:var(--candidate); }
@@ -35,7 +35,7 @@ button { cursor:pointer; background:#232a42; } button:hover:not(:disabled) { bac
 .progress { margin-top:3px; font-size:11px; color:var(--dim); font-family:ui-monospace, "DejaVu Sans Mono", monospace; }
 .progress span { display:inline-block; margin-right:8px; } .progress .lag { color:var(--candidate); } .progress .inactive { color:var(--bad); }
 .strip { display:flex; gap:2px; overflow:hidden; min-height:26px; align-items:center; }
-.ruler { display:grid; grid-template-columns:300px 1fr 250px; gap:12px; padding:0 15px; color:var(--dim); font-size:10px; font-family:ui-monospace, monospace; }
+.ruler { display:grid; grid-template-columns:300px 1fr 330px; gap:12px; padding:0 15px; color:var(--dim); font-size:10px; font-family:ui-monospace, monospace; }
 .ruler .strip { min-height:14px; } .ruler .tick { width:20px; flex:0 0 20px; text-align:center; }
 .e { width:20px; flex:0 0 20px; height:24px; border-radius:3px; display:flex; align-items:center; justify-content:center; font-size:10px; font-weight:700;
   color:rgba(0,0,0,.7); border:2px solid transparent; transition:background .25s; }
@@ -43,7 +43,7 @@ button { cursor:pointer; background:#232a42; } button:hover:not(:disabled) { bac
 .e.gap { background:transparent; border:1px dotted #2d3450; } .e.add { border-radius:50% / 30%; } .e.set { border-radius:3px 10px 3px 10px; } .e.noop { opacity:.55; }
 .controls { display:flex; flex-wrap:wrap; gap:4px; justify-content:flex-end; align-items:center; }
 .controls button { padding:2px 7px; font-size:12px; } .controls button[data-action=kill] { border-color:#6b2330; } .controls button[data-action=restart] { border-color:#1d5c43; }
-.peers { display:flex; gap:2px; width:100%; justify-content:flex-end; color:var(--dim); font-size:11px; align-items:center; }
+.peers { display:flex; gap:2px; width:100%; white-space:nowrap; justify-content:flex-end; color:var(--dim); font-size:11px; align-items:center; }
 .peers label { display:inline-flex; align-items:center; gap:1px; padding:0 3px; border:1px solid var(--line); border-radius:4px; cursor:pointer; }
 .peers input { margin:0; width:11px; height:11px; }
 .timeline { width:100%; height:180px; display:block; }
