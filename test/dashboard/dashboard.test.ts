@@ -9,12 +9,8 @@ import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { raftlogEntries, waitUntil } from '../integration/helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 
 describe('dashboard in headless chromium (5-node local cluster)', function () {
   this.timeout(60_000);
