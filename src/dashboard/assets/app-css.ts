@@ -4,7 +4,7 @@ export const APP_CSS = String.raw`
   --leader:#f5b82e; --follower:#4f7cff; --candidate:#ff6b5a; --precandidate:#ff9f6b; --down:#464d63; --suspended:#a66bff; --ok:#3ecf8e; --bad:#ff5a6a; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--text); font:13px/1.4 ui-sans-serif, system-ui, "DejaVu Sans", sans-serif; }
-.top { display:flex; align-items:center; gap:18px; padding:10px 18px; border-bottom:1px solid var(--line); background:#12172a; position:sticky; top:0; z-index:2; }
+.top { display:flex; align-items:center; gap:18px; padding:10px 18px; border-bottom:1px solid var(--line); background:#12172a; }
 h1 { font-size:18px; margin:0; letter-spacing:.5px; } h1 .dim { color:var(--dim); font-weight:400; }
 h2 { font-size:13px; margin:0; text-transform:uppercase; letter-spacing:1px; color:var(--dim); }
 .summary { flex:1; font-size:14px; } .summary b { color:var(--leader); }
@@ -18,13 +18,14 @@ main { padding:12px 18px; display:flex; flex-direction:column; gap:12px; }
 input, button { font:inherit; color:var(--text); background:#0d1120; border:1px solid var(--line); border-radius:5px; padding:3px 7px; }
 button { cursor:pointer; background:#232a42; } button:hover:not(:disabled) { background:#2f3858; } button:disabled { opacity:.45; cursor:default; }
 .nodes { display:flex; flex-direction:column; gap:6px; }
-.node { display:grid; grid-template-columns:300px 1fr 330px; gap:12px; align-items:center; padding:6px 10px; border-radius:7px;
+.node { display:grid; grid-template-columns:340px 1fr 330px; gap:12px; align-items:center; padding:6px 10px; border-radius:7px;
   background:#12172a; border-left:5px solid var(--follower); transition:border-color .3s, background .3s; }
 .node[data-role=leader] { border-left-color:var(--leader); background:linear-gradient(90deg, rgba(245,184,46,.13), #12172a 40%); }
 .node[data-role=candidate] { border-left-color:var(--candidate); }
 .node[data-role=down] { border-left-color:var(--down); opacity:.72; }
 .node[data-suspended=true] { border-left-color:var(--suspended); }
-.ident { display:flex; align-items:center; gap:8px; } .ident .name { font-weight:600; font-family:ui-monospace, "DejaVu Sans Mono", monospace; }
+.ident { display:flex; align-items:center; gap:8px; } .contact { margin-left:auto; white-space:nowrap; font-size:11px; color:var(--dim); font-family:ui-monospace, monospace; }
+.contact.stale { color:var(--candidate); } .ident .name { font-weight:600; font-family:ui-monospace, "DejaVu Sans Mono", monospace; }
 .badge { font-size:11px; font-weight:700; letter-spacing:.6px; padding:1px 7px; border-radius:9px; text-transform:uppercase; background:var(--follower); color:#fff; }
 .node[data-role=leader] .badge { background:var(--leader); color:#221a00; } .node[data-role=candidate] .badge { background:var(--candidate); }
 .node[data-raw-role=precandidate] .badge { background:var(--precandidate); } .node[data-role=down] .badge { background:var(--down); }
@@ -35,7 +36,7 @@ button { cursor:pointer; background:#232a42; } button:hover:not(:disabled) { bac
 .progress { margin-top:3px; font-size:11px; color:var(--dim); font-family:ui-monospace, "DejaVu Sans Mono", monospace; }
 .progress span { display:inline-block; margin-right:8px; } .progress .lag { color:var(--candidate); } .progress .inactive { color:var(--bad); }
 .strip { display:flex; gap:2px; overflow:hidden; min-height:26px; align-items:center; }
-.ruler { display:grid; grid-template-columns:300px 1fr 330px; gap:12px; padding:0 15px; color:var(--dim); font-size:10px; font-family:ui-monospace, monospace; }
+.ruler { display:grid; grid-template-columns:340px 1fr 330px; gap:12px; padding:0 15px; color:var(--dim); font-size:10px; font-family:ui-monospace, monospace; }
 .ruler .strip { min-height:14px; } .ruler .tick { width:20px; flex:0 0 20px; text-align:center; }
 .e { width:20px; flex:0 0 20px; height:24px; border-radius:3px; display:flex; align-items:center; justify-content:center; font-size:10px; font-weight:700;
   color:rgba(0,0,0,.7); border:2px solid transparent; transition:background .25s; }

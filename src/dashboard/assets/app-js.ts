@@ -37,6 +37,9 @@ export const APP_JS = String.raw`
     var badge = el('span', 'badge', 'down');
     ident.appendChild(badge);
     ident.appendChild(el('span', 'name', id));
+    var contact = el('span', 'contact');
+    contact.title = 'time since this node last heard from its leader';
+    ident.appendChild(contact);
     var facts = el('div', 'facts');
     var flags = el('div', 'flags');
     var progress = el('div', 'progress');
@@ -71,7 +74,7 @@ export const APP_JS = String.raw`
     });
     controls.appendChild(peers);
     row.appendChild(info); row.appendChild(strip); row.appendChild(controls);
-    state.rows[id] = { row: row, badge: badge, facts: facts, flags: flags, progress: progress, strip: strip, buttons: buttons, peers: peers, stripKey: '' };
+    state.rows[id] = { row: row, badge: badge, contact: contact, facts: facts, flags: flags, progress: progress, strip: strip, buttons: buttons, peers: peers, stripKey: '' };
     return row;
   }
 
@@ -97,9 +100,10 @@ export const APP_JS = String.raw`
     r.row.setAttribute('data-suspended', String(v.suspended));
     r.row.setAttribute('data-isolated', String(v.isolatedFrom.length > 0));
     r.badge.textContent = v.suspended ? 'suspended' : v.role === 'down' ? 'down' : v.rawRole === 'precandidate' ? 'pre-candidate' : v.rawRole;
-    var contact = v.role === 'leader' ? 'self' : v.leaderContactMs < 0 ? '—' : v.leaderContactMs + ' ms';
+    r.contact.textContent = v.role === 'leader' || v.role === 'down' || v.leaderContactMs < 0 ? '' : 'heard leader ' + v.leaderContactMs + ' ms ago';
+    r.contact.className = v.leaderContactMs > 300 ? 'contact stale' : 'contact';
     r.facts.innerHTML = fact('term', v.term) + ' · ' + fact('vote', short(v.vote)) + ' · ' + fact('leader', short(v.leader)) + '<br>' +
-      fact('commit', v.commitIndex) + ' ' + fact('applied', v.lastApplied) + ' ' + fact('last', v.lastLogIndex) + ' · ' + fact('contact', contact);
+      fact('commit', v.commitIndex) + ' · ' + fact('applied', v.lastApplied) + ' · ' + fact('last', v.lastLogIndex);
     r.flags.textContent = '';
     if (v.suspended) r.flags.appendChild(el('span', 'flag', 'suspended, ' + Math.ceil(v.suspendedMs / 1000) + ' s left'));
     if (v.isolatedFrom.length > 0) r.flags.appendChild(el('span', 'flag iso', 'isolated from ' + v.isolatedFrom.map(short).join(' ') + ', ' + Math.ceil(v.isolatedMs / 1000) + ' s left'));
@@ -121,8 +125,10 @@ export const APP_JS = String.raw`
   function renderStrips() {
     var hi = 0;
     Object.keys(state.nodes).forEach(function (id) { hi = Math.max(hi, state.nodes[id].lastLogIndex); });
-    var lo = Math.max(1, hi - TAIL + 1);
     var ruler = $('index-ruler').querySelector('.strip');
+    // As many of the newest entries as the strip has room for (22 px each), at most the TAIL the server sends.
+    var fit = Math.max(5, Math.min(TAIL, Math.floor((ruler.clientWidth || 880) / 22)));
+    var lo = Math.max(1, hi - fit + 1);
     var rkey = lo + ':' + hi;
     if (ruler.getAttribute('data-key') !== rkey) {
       ruler.setAttribute('data-key', rkey);
