@@ -167,7 +167,7 @@ export const APP_JS = String.raw`
     var s = $('summary');
     if (leaders.length === 0) { s.innerHTML = 'no leader · ' + up + '/' + state.config.nodes.length + ' nodes up'; return; }
     var l = state.nodes[leaders[leaders.length - 1]];
-    s.innerHTML = 'leader <b>' + l.id + '</b> · term <b>' + l.term + '</b> · commit <b>' + l.commitIndex + '</b> · ' + up + '/' + state.config.nodes.length + ' nodes up' +
+    s.innerHTML = 'leader <b>' + l.id.replace(/[&<>]/g, '') + '</b> · term <b>' + l.term + '</b> · commit <b>' + l.commitIndex + '</b> · ' + up + '/' + state.config.nodes.length + ' nodes up' +
       (state.config.source ? ' · <span class="dim">' + state.config.source.replace(/[&<>]/g, '') + '</span>' : '');
   }
 
