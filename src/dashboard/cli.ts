@@ -73,6 +73,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   process.stdout.write(`watching ${nodes.length} nodes from ${from}\ndashboard ${dash.url}\n`);
+  if (!/^(127\.|::1$|localhost$)/.test(args.listen)) {
+    process.stdout.write(`warning: listening on ${args.listen}: anyone who can reach it can suspend, isolate and campaign nodes (no credential yet)\n`);
+  }
   const stop = (): void => {
     void dash.close().then(() => process.exit(0));
   };

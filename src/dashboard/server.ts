@@ -41,6 +41,8 @@ const MAX_BODY = 4096;
 const MAX_CLIENTS = 32;
 const MAX_SECONDS = 3600;
 const OP_DEADLINE_MS = 5000;
+/** A page that stops reading (or a hostile client) is dropped once this much is queued for it, not buffered forever. */
+const MAX_STREAM_BACKLOG = 1 << 20;
 
 class BadRequest extends Error {
   constructor(msg: string, readonly status = 400) {
@@ -125,7 +127,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
 
   const push = (type: string, data: unknown): void => {
     const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const s of streams) s.write(frame);
+    for (const s of streams) {
+      if (s.writableLength > MAX_STREAM_BACKLOG) {
+        streams.delete(s);
+        s.destroy();
+      } else {
+        s.write(frame);
+      }
+    }
   };
   watcher.subscribe({
     node: (v: NodeView) => push('node', v),
