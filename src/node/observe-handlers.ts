@@ -24,7 +24,8 @@ export function statusExtras(runtime: NodeRuntime): Record<string, XmlRpcValue> 
   const iso = runtime.isolation.current();
   return {
     vote: core.vote ?? '',
-    leaderContactMs,
+    // An XML-RPC int is 32 bits; nobody waits 24 days for a leader, but a field must never fail to encode.
+    leaderContactMs: Math.min(leaderContactMs, 0x7fffffff),
     progress: Object.entries(core.progress).map(([id, p]) => ({ id, match: p.match, next: p.next, active: p.active })),
     isolatedFrom: iso.peers,
     isolatedMs: iso.remainingMs,
