@@ -1,14 +1,16 @@
 // `npm run cluster -- --nodes N --base-port P --data-dir D [--heartbeat-ms H] [--election-timeout-ms E]
 // [--tick-ms T] [--log-level L] [--verbose]`: a local cluster of N node processes on 127.0.0.1 that prints each node's
 // role as it changes, and stops them all on Ctrl-C or SIGTERM. Node i keeps its files in D/node-i/ (node.log has
-// everything); --verbose also echoes every node's console.
+// everything); --verbose also echoes every node's console. It also serves the live dashboard (src/dashboard/) on
+// 127.0.0.1 (--dashboard-port, 0 = any free port; --dashboard false to not serve it) and prints its address.
+import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { readFlags } from './args.js';
 import { ConfigError } from './config.js';
 import { PortInUseError, startLocalCluster, type LocalCluster } from './local-cluster.js';
 
 const USAGE =
   'usage: npm run cluster -- [--nodes 5] [--base-port 8000] [--data-dir data/cluster] [--heartbeat-ms 50] ' +
-  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true]';
+  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true] [--dashboard-port 0] [--dashboard false]';
 
 function intFlag(f: Map<string, string>, name: string, fallback: number | undefined, min: number, max: number): number | undefined {
   const raw = f.get(name);
@@ -25,8 +27,9 @@ async function main(): Promise<void> {
   let nodes: number, basePort: number;
   try {
     f = readFlags(process.argv.slice(2), [
-      'nodes', 'base-port', 'data-dir', 'heartbeat-ms', 'election-timeout-ms', 'tick-ms', 'log-level', 'verbose',
+      'nodes', 'base-port', 'data-dir', 'heartbeat-ms', 'election-timeout-ms', 'tick-ms', 'log-level', 'verbose', 'dashboard-port', 'dashboard',
     ]);
+    intFlag(f, 'dashboard-port', 0, 0, 65535);
     nodes = intFlag(f, 'nodes', 5, 1, 99)!;
     basePort = intFlag(f, 'base-port', 8000, 1, 65535 - nodes + 1)!;
   } catch (err) {
@@ -63,6 +66,27 @@ async function main(): Promise<void> {
     `started ${nodes} nodes (${cluster.endpoints.join(', ')}), data in ${dataDir}, config ${cluster.configFile}; Ctrl-C stops them\n`,
   );
 
+  let dashboard: Dashboard | null = null;
+  if (f.get('dashboard') !== 'false') {
+    const index = (id: string): number => cluster.nodes.findIndex((n) => n.id === id);
+    try {
+      dashboard = await startDashboard({
+        nodes: cluster.endpoints,
+        port: intFlag(f, 'dashboard-port', 0, 0, 65535),
+        source: cluster.configFile,
+        processes: {
+          kill: (id) => cluster.kill(index(id), 'SIGKILL'),
+          restart: (id) => cluster.restart(index(id)),
+          running: (id) => cluster.nodes[index(id)]?.process != null,
+        },
+      });
+      process.stdout.write(`dashboard ${dashboard.url}\n`);
+    } catch (err) {
+      // The cluster is useful without its dashboard.
+      process.stdout.write(`dashboard not served: ${(err as Error).message}\n`);
+    }
+  }
+
   // Print each node's role whenever it (or the term) changes.
   const last: string[] = cluster.nodes.map(() => '');
   const poll = setInterval(() => {
@@ -83,7 +107,7 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(poll);
     process.stdout.write(`${signal}: stopping all nodes\n`);
-    void cluster.stop().then(() => {
+    void (dashboard?.close() ?? Promise.resolve()).then(() => cluster.stop()).then(() => {
       process.stdout.write('all nodes stopped\n');
       process.exit(0);
     });

@@ -6,6 +6,7 @@ import { FaultCode, RpcFault, type RpcCallContext, type RpcHandler } from '../rp
 import type { XmlRpcValue } from '../rpc/values.js';
 import { xmlTextBytes } from '../util/xml-size.js';
 import { parseHostPort } from './config.js';
+import { makeObserveHandlers, statusExtras } from './observe-handlers.js';
 import type { ClientOps } from './client-ops.js';
 import { MAX_ENTRY_WIRE_BYTES } from './node-setup.js';
 import { NotLeaderError, SuspendedError, TidConflictError, type NodeRuntime } from './runtime.js';
@@ -106,6 +107,7 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
   });
 
   return {
+    ...makeObserveHandlers((fn) => guarded((params, { runtime }) => fn(params, runtime))),
     requestVotesRPC: requestVotes,
     // The ancestor system spelled it in the singular; both are served.
     requestVoteRPC: requestVotes,
@@ -143,6 +145,7 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
         lastLogIndex: st.lastLogIndex,
         peers: st.peers,
         suspended: runtime.isSuspended(),
+        ...statusExtras(runtime),
       };
     }),
 

@@ -17,12 +17,14 @@ import type {
   RaftConfig,
   Ready,
   SoftState,
+  CoreStatus,
   VoteRequest,
   VoteResponse,
 } from '../raft/types.js';
 import { RaftCore } from '../raft/core.js';
 import type { Logger } from '../util/logger.js';
 import { CommitWaiters } from './commit-waiters.js';
+import { LeaderContact, PeerIsolation, timeoutNow } from './fault-injection.js';
 import { KvStore } from './kv-store.js';
 import { PendingRequests } from './pending-requests.js';
 import { PeerTransport } from './peer-transport.js';
@@ -72,8 +74,8 @@ export class NotLeaderError extends Error {
 }
 
 export class SuspendedError extends Error {
-  constructor() {
-    super('node is suspended');
+  constructor(msg = 'node is suspended') {
+    super(msg);
     this.name = 'SuspendedError';
   }
 }
@@ -139,10 +141,14 @@ export class NodeRuntime {
   private raftlogPendingSince = 0;
   /** Counters since the last commit summary: how well group commit and batching work under the current load. */
   private stats = { readys: 0, syncs: 0, appendsSent: 0, entriesSent: 0 };
+  /** Dashboard hooks (fault-injection.ts): peers whose messages are dropped both ways, and the last leader contact. */
+  readonly isolation: PeerIsolation;
+  private readonly contact = new LeaderContact();
 
   constructor(private readonly opts: RuntimeOptions) {
     this.id = opts.raft.id;
     this.peers = opts.raft.peers;
+    this.isolation = new PeerIsolation((msg) => opts.logger.warn(msg));
     this.storage = opts.storage;
     this.logger = opts.logger;
     this.applied = opts.storage.appliedIndex();
@@ -199,6 +205,8 @@ export class NodeRuntime {
     if (this.isSuspended()) throw new SuspendedError();
     if (this.stopped) throw new Error('node is stopping');
     if (!this.peers.includes(m.from) || m.from === this.id) throw new Error(`${m.from} is not a member of this cluster`);
+    if (this.isolation.blocks(m.from)) throw new SuspendedError(`isolated from ${m.from}`);
+    if (m.type === 'append') this.contact.heard(m.from);
     const { id, answer } = this.incoming.register(this.opts.maxElectionMs * 2, `${m.type} from ${m.from}`);
     this.core.step({ ...m, reqId: id });
     this.kick();
@@ -313,10 +321,31 @@ export class NodeRuntime {
     return Date.now() < this.suspendedUntil;
   }
 
+  /** For observe-handlers.ts: the core's full view (vote, per-follower progress) and ms since leader contact. */
+  observe(): { core: CoreStatus; leaderContactMs: number } {
+    const core = this.core.status();
+    return { core, leaderContactMs: this.contact.sinceMs(core.leader) };
+  }
+
+  /** The last n entries of the log (n bounded by the caller), oldest first. */
+  logTail(n: number): Entry[] {
+    const last = this.storage.lastIndex();
+    return this.storage.entries(Math.max(1, last - n + 1), last + 1);
+  }
+
+  /** Times out this node's election timer now (fault-injection.ts timeoutNow); returns the role it moved to. */
+  campaign(): string {
+    if (this.isSuspended()) throw new SuspendedError();
+    const role = timeoutNow(this.core, 2 * this.opts.raft.electionTicks + 1);
+    this.kick();
+    return role;
+  }
+
   /** Stops ticking, lets the current Ready finish, fails every waiter, syncs and closes storage. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.isolation.stop();
     for (const t of [this.tickTimer, this.commitLogTimer, this.lazySyncTimer, this.suspendTimer]) {
       if (t) clearTimeout(t);
     }
@@ -338,7 +367,7 @@ export class NodeRuntime {
   // ---------------------------------------------------------------- the Ready loop
 
   private stepFromNetwork(m: Message): void {
-    if (this.stopped || this.isSuspended()) return;
+    if (this.stopped || this.isSuspended() || this.isolation.blocks(m.from)) return;
     this.core.step(m);
     this.kick();
   }
@@ -405,7 +434,7 @@ export class NodeRuntime {
         if (m.reqId === undefined) continue;
         if (cutOff) this.incoming.reject(m.reqId, new SuspendedError());
         else this.incoming.resolve(m.reqId, m);
-      } else if (!cutOff) {
+      } else if (!cutOff && !this.isolation.blocks(m.to)) {
         if (m.type === 'append') {
           this.stats.appendsSent++;
           this.stats.entriesSent += m.entries.length;
