@@ -90,11 +90,13 @@ describe('5-node cluster of real processes', function () {
     expect(entries.find((e) => e.tid === 'conc-7')?.data).to.equal('value 7 <&> "quoted" ünïcode');
   });
 
-  it('applies a repeated tid once, answering true for it each time', async function () {
+  it('applies a repeated tid once, answering true for each retry and a fault for other content', async function () {
     const l = await leader();
     expect(await addEntry(l, 'dup-1', 'first')).to.equal(true);
-    expect(await addEntry((l + 1) % NODES, 'dup-1', 'second')).to.equal(true);
-    expect(await addEntry(l, 'dup-1', 'third')).to.equal(true);
+    expect(await addEntry((l + 1) % NODES, 'dup-1', 'first')).to.equal(true);
+    expect(await addEntry(l, 'dup-1', 'first')).to.equal(true);
+    const other = await addEntry(l, 'dup-1', 'second').catch((e: Error) => e);
+    expect(String(other)).to.match(/tid already used for another entry/);
     await settledRaftlogs();
     const matches = raftlogEntries(cluster.nodes[l].dataDir).filter((e) => e.tid === 'dup-1');
     expect(matches.map((e) => e.data)).to.deep.equal(['first']);
@@ -107,8 +109,10 @@ describe('5-node cluster of real processes', function () {
     // Once setVal returned, every read anywhere must see it (no stale follower read).
     for (let i = 0; i < NODES; i++) expect(await clients.call(ep(i), 'getVal', ['color'])).to.equal('blue');
     expect(await clients.call(ep(l), 'setVal', ['color', 'green', 'set-tid-1'])).to.equal(true);
-    // A retry of the same tid with another value must not apply again.
-    expect(await clients.call(ep(l), 'setVal', ['color', 'red', 'set-tid-1'])).to.equal(true);
+    // A retry of the same tid applies once; the same tid with another value is refused and applies nothing.
+    expect(await clients.call(ep(l), 'setVal', ['color', 'green', 'set-tid-1'])).to.equal(true);
+    const other = await clients.call(ep(l), 'setVal', ['color', 'red', 'set-tid-1']).catch((e: Error) => e);
+    expect(String(other)).to.match(/tid already used for another entry/);
     for (let i = 0; i < NODES; i++) expect(await clients.call(ep(i), 'getVal', ['color'])).to.equal('green');
   });
 
