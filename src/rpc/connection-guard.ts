@@ -3,7 +3,9 @@
 // below the process's descriptor limit, keeping room for the node's own outgoing connections and files. When the cap
 // is reached a new connection is let in by closing the longest-idle connection that is not a peer's; a peer's
 // connection is never closed for a client's. Calls from clients in flight are capped too; peer calls never are, so a
-// client flood cannot stop a leader from answering its followers and candidates.
+// client flood cannot stop a leader from answering its followers and candidates. And when the event loop runs late
+// (the node's timers, heartbeats among them, fire late), client calls are held back before they are parsed, so a
+// client flooding in a closed loop slows down with them, while peer calls go straight through.
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
@@ -25,6 +27,14 @@ interface ConnState {
 
 /** Warnings about overload are at most this often, with counts of what happened meanwhile. */
 const LOG_EVERY_MS = 5000;
+/** How often the event loop's lateness is sampled. */
+const LAG_SAMPLE_MS = 20;
+/** Lateness beyond this means the node is short of CPU (heartbeats go out every 50 ms by default). */
+const LAG_LIMIT_MS = 30;
+/** After a late sample, client calls are held back for this long... */
+const HOLD_FOR_MS = 1000;
+/** ...each by this much, so a client in a closed loop makes at most a few calls a second per connection meanwhile. */
+const HOLD_CALL_MS = 200;
 
 export class ConnectionGuard {
   readonly maxConnections: number;
@@ -34,9 +44,36 @@ export class ConnectionGuard {
   private refused = 0;
   private shed = 0;
   private lastLog = 0;
+  private held = 0;
+  private worstLagMs = 0;
+  private holdUntil = 0;
+  private readonly lagTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: ConnectionGuardOptions) {
     this.maxConnections = opts.maxConnections > 0 ? opts.maxConnections : defaultMaxConnections();
+    let expected = Date.now() + LAG_SAMPLE_MS;
+    this.lagTimer = setInterval(() => {
+      const now = Date.now();
+      const lag = now - expected;
+      expected = now + LAG_SAMPLE_MS;
+      if (lag > LAG_LIMIT_MS) {
+        this.holdUntil = now + HOLD_FOR_MS;
+        this.worstLagMs = Math.max(this.worstLagMs, lag);
+      }
+    }, LAG_SAMPLE_MS);
+    this.lagTimer.unref();
+  }
+
+  /** How long a client call should wait before it is parsed: 0 unless the event loop has been running late. */
+  clientHoldMs(): number {
+    if (Date.now() >= this.holdUntil) return 0;
+    this.held++;
+    this.note();
+    return HOLD_CALL_MS;
+  }
+
+  close(): void {
+    clearInterval(this.lagTimer);
   }
 
   /** A new connection: true to keep it (after closing an idle client connection if needed), false to close it. */
@@ -86,8 +123,8 @@ export class ConnectionGuard {
     if (c !== undefined && --c.busy === 0) c.idleSince = Date.now();
   }
 
-  stats(): { open: number; clientCallsInFlight: number; evicted: number; refused: number; shed: number } {
-    return { open: this.conns.size, clientCallsInFlight: this.clientCalls, evicted: this.evicted, refused: this.refused, shed: this.shed };
+  stats(): { open: number; clientCallsInFlight: number; evicted: number; refused: number; shed: number; held: number } {
+    return { open: this.conns.size, clientCallsInFlight: this.clientCalls, evicted: this.evicted, refused: this.refused, shed: this.shed, held: this.held };
   }
 
   private longestIdleClient(): Socket | undefined {
@@ -106,11 +143,14 @@ export class ConnectionGuard {
     const now = Date.now();
     if (now - this.lastLog < LOG_EVERY_MS) return;
     this.lastLog = now;
+    const lag = this.worstLagMs;
+    this.worstLagMs = 0;
     const peers = [...this.conns.values()].filter((c) => c.peer).length;
     this.opts.logger.warn(
       `overload: ${this.conns.size} connections open (cap ${this.maxConnections}, ${peers} from peers), ` +
-        `${this.clientCalls} client calls in flight (cap ${this.opts.maxClientCallsInFlight}); so far ${this.evicted} idle ` +
-        `client connections closed, ${this.refused} connections refused, ${this.shed} calls answered "overloaded"; ` +
+        `${this.clientCalls} client calls in flight (cap ${this.opts.maxClientCallsInFlight}); event loop late by up to ` +
+        `${lag} ms; so far ${this.evicted} idle client connections closed, ${this.refused} connections refused, ` +
+        `${this.shed} calls answered "overloaded", ${this.held} client calls held back ${HOLD_CALL_MS} ms; ` +
         `peer traffic keeps priority`,
     );
   }

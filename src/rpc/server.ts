@@ -166,9 +166,13 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     // Only peers send large bodies (appendEntriesRPC batches). Parsing 8 MB holds the event loop ~0.3 s, so a large
     // body naming any other method is refused before it is parsed.
     const clientMax = opts.maxClientBodyBytes ?? opts.maxBodyBytes;
-    if (body.length > clientMax && !peerMethods.has(peekMethodName(body))) {
+    const peerClaimed = peerMethods.has(peekMethodName(body));
+    if (body.length > clientMax && !peerClaimed) {
       return refuse(req, res, 413, `body larger than ${clientMax} bytes (only peers' appendEntriesRPC may be larger)\n`);
     }
+    // Short of CPU: clients wait before their call is even parsed; peers (heartbeats, votes) do not.
+    const hold = peerClaimed ? 0 : guard.clientHoldMs();
+    if (hold > 0) await new Promise((r) => setTimeout(r, hold));
 
     let method = '';
     let started = false;
@@ -216,6 +220,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         },
         close(): Promise<void> {
           closing = true;
+          guard.close();
           return new Promise((done) => {
             server.close(() => done());
             server.closeIdleConnections();
