@@ -130,8 +130,11 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   });
 
   function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string): void {
-    // Stop reading: whatever else the client sends is not worth receiving (an oversize body in particular).
-    req.pause();
+    // Read and discard the rest (no parsing, bounded by the linger below): a client still sending a large body must get
+    // to read this answer, and a server that stops reading makes the client's writes stall and then fail on the reset
+    // that follows, before it has seen the 413.
+    req.on('data', () => undefined);
+    req.resume();
     res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
     res.end(text, () => {
       // Half-close rather than destroy: destroying with unread input would send a RST that can discard our reply.
