@@ -109,9 +109,13 @@ export class Wal {
   append(first: number, entries: Entry[]): void {
     if (entries.length === 0) return;
     const rec = encodeRecord(first, entries);
-    if (this.activeFd === null || this.activeSize >= this.segmentBytes) this.roll(first);
-    let done = 0;
-    while (done < rec.length) done += writeSync(this.activeFd as number, rec, done, rec.length - done);
+    try {
+      if (this.activeFd === null || this.activeSize >= this.segmentBytes) this.roll(first);
+      let done = 0;
+      while (done < rec.length) done += writeSync(this.activeFd as number, rec, done, rec.length - done);
+    } catch (err) {
+      throw new Error(`cannot write ${this.activePath()}: ${(err as Error).message}`);
+    }
     this.activeSize += rec.length;
     const seg = this.segments[this.segments.length - 1];
     seg.maxIndex = Math.max(seg.maxIndex, first + entries.length - 1);
@@ -143,10 +147,22 @@ export class Wal {
     this.dirDirty = false;
     try {
       await Promise.all(work);
+    } catch (err) {
+      throw new Error(`cannot fdatasync ${this.activePath()}: ${(err as Error).message}`);
     } finally {
       for (const fd of retired) closeSync(fd);
     }
     return { fsyncs: work.length };
+  }
+
+  /** fdatasync of the active segment, synchronously (at open: what replay read is the log from now on). */
+  syncSync(): void {
+    if (this.activeFd !== null) fdatasyncSync(this.activeFd);
+  }
+
+  /** The segment appends go to (for error messages); the folder before the first one exists. */
+  private activePath(): string {
+    return this.segments.length > 0 ? this.segments[this.segments.length - 1].path : this.dir;
   }
 
   /**

@@ -111,6 +111,7 @@ describe('NodeStorage', function () {
   it('writes a commit-index-only change lazily, but at the latest on close', async () => {
     const dir = temp.make();
     const s = NodeStorage.open(dir, new RecordingLogger(), { lazyCommitMs: 60_000 });
+    s.append(range(1, 5, 1)); // hardstate never claims a commit index beyond the entries on disk
     s.setHardState({ term: 1, vote: 'n1', commit: 0 });
     await s.sync();
     s.setHardState({ term: 1, vote: 'n1', commit: 5 });
