@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
+import { CorruptionError } from '../storage/corruption-error.js';
 import { parseNodeArgs } from './args.js';
 import { ClientOps } from './client-ops.js';
 import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
@@ -61,9 +62,12 @@ async function main(): Promise<void> {
   try {
     storage = await openStorage(args.dataDir, logger);
   } catch (err) {
-    logger.error(`cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
+    // Damaged or inconsistent files: `fatal: corrupt <file> at byte offset N: <what>`; anything else (permissions...)
+    // with the folder it was opening.
+    const msg = err instanceof CorruptionError ? `fatal: ${err.message}` : `error: cannot open storage in ${args.dataDir}: ${(err as Error).message}`;
+    logger.error(msg);
     await server.close();
-    fail(1, `error: cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
+    fail(1, msg);
   }
 
   const t = timing(cfg);

@@ -37,7 +37,6 @@ const TID_SEP = Buffer.from('","tid":"');
 const DATA_SEP = Buffer.from('","data":"');
 const KEY_SEP = Buffer.from('","key":"');
 const CRC_SEP = Buffer.from(',"crc":"');
-const CLOSE = Buffer.from('}');
 
 function bytesAt(b: Buffer, pos: number, lit: Buffer, end: number): boolean {
   if (pos + lit.length > end) return false;
@@ -124,7 +123,12 @@ export class LineChunk {
       stored = stored * 16 + d;
     }
     // The checksum covers the line as it would be without the field: everything before it, then the closing brace.
-    return crc32(CLOSE, crc32(b.subarray(start, s))) === stored ? null : 'checksum mismatch (the line was changed after it was written)';
+    // That is computed in one native call by writing the brace over the field's first byte for the moment (two calls,
+    // or a copy, cost about half as much again as the whole check on a 1,000,000-line restart).
+    b[s] = 0x7d;
+    const crc = crc32(b.subarray(start, s + 1));
+    b[s] = 0x2c;
+    return crc === stored ? null : 'checksum mismatch (the line was changed after it was written)';
   }
 
   /**
