@@ -12,8 +12,8 @@ import { ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './co
 import { makeHandlers, type NodeServices } from './handlers.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, timing } from './node-setup.js';
-import { openStorage } from './open-storage.js';
-import { NodeRuntime, type DurableStore } from './runtime.js';
+import { openStorage, type OpenedStorage } from './open-storage.js';
+import { NodeRuntime } from './runtime.js';
 
 function fail(code: number, msg: string): never {
   process.stderr.write(`${msg.split('\n')[0]}\n`);
@@ -58,9 +58,9 @@ async function main(): Promise<void> {
     fail(2, `error: cannot listen on ${args.listen ?? host}:${port}: ${e.message}`);
   }
 
-  let storage: DurableStore;
+  let storage: OpenedStorage;
   try {
-    storage = await openStorage(args.dataDir, logger);
+    storage = await openStorage(args.dataDir, logger, { verifyInBackground: true });
   } catch (err) {
     // Damaged or inconsistent files: `fatal: corrupt <file> at byte offset N: <what>`; anything else (permissions...)
     // with the folder it was opening.
@@ -84,6 +84,15 @@ async function main(): Promise<void> {
       setTimeout(() => process.exit(1), 100).unref();
     },
   });
+  try {
+    // Every raftlog line's checksum, checked in a worker while the runtime above rebuilt its state.
+    await storage.verified();
+  } catch (err) {
+    const msg = `fatal: ${(err as Error).message}`;
+    logger.error(msg);
+    await server.close();
+    fail(1, msg);
+  }
   const ops = new ClientOps(runtime, { commitTimeoutMs: t.commitTimeoutMs, leaderWaitMs: t.maxElectionMs * 2, logger });
   runtime.setServerPause((p) => server.setPaused(p));
   services = { runtime, ops };

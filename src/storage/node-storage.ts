@@ -36,6 +36,7 @@ import { fsyncDirSync } from './fsync.js';
 import { GroupCommit } from './group-commit.js';
 import { HARDSTATE_FILE, readHardState, writeHardState, writeHardStateSync } from './hardstate-file.js';
 import { entryBytes, RaftlogFile } from './raftlog-file.js';
+import { verifyFileInWorker } from './raftlog-verify.js';
 import { TermRuns } from './term-runs.js';
 import { Wal, type ReplayedRecord } from './wal.js';
 import { WalRaftlogCheck } from './wal-raftlog-check.js';
@@ -49,9 +50,14 @@ export interface NodeStorageOptions {
   keepApplied?: number;
   /** How long a commit-index-only change may wait before it is written to the hardstate file. */
   lazyCommitMs?: number;
+  /**
+   * Check the raftlog lines' checksums in a worker thread (verified() tells the outcome) instead of inside open():
+   * the node program, which has other startup work to do meanwhile and serves nothing before verified() resolves.
+   */
+  verifyInBackground?: boolean;
 }
 
-const DEFAULTS: Required<NodeStorageOptions> = { segmentBytes: 64 << 20, keepApplied: 8192, lazyCommitMs: 1000 };
+const DEFAULTS: Required<NodeStorageOptions> = { segmentBytes: 64 << 20, keepApplied: 8192, lazyCommitMs: 1000, verifyInBackground: false };
 
 export interface StorageStats {
   /** Group-commit flushes run (sync() calls that had to wait for their own). */
@@ -89,6 +95,7 @@ export class NodeStorage implements DurableStore {
   private appendFloor = Infinity;
   /** The first write error: every later sync() fails with it (the disk may have dropped what it could not write). */
   private ioFailure: Error | null = null;
+  private readonly verification: Promise<void>;
 
   static open(dir: string, logger: Logger, options: NodeStorageOptions = {}): NodeStorage {
     return new NodeStorage(dir, logger, { ...DEFAULTS, ...options });
@@ -103,7 +110,7 @@ export class NodeStorage implements DurableStore {
     const walDir = join(dir, 'wal');
     mkdirSync(walDir, { recursive: true });
     const hs = readHardState(dir);
-    this.raftlog = RaftlogFile.open(join(dir, 'raftlog'), this.terms);
+    this.raftlog = RaftlogFile.open(join(dir, 'raftlog'), this.terms, !opts.verifyInBackground);
     const applied = this.raftlog.lastIndex();
     this.recent = new EntryWindow(applied + 1);
     const check = new WalRaftlogCheck(this.raftlog, applied);
@@ -133,6 +140,9 @@ export class NodeStorage implements DurableStore {
     this.wal.syncSync();
     this.durableLast = this.lastIndex();
     this.group = new GroupCommit(() => this.flush());
+    this.verification = opts.verifyInBackground ? this.verifyRaftlog() : Promise.resolve();
+    // Nobody may be waiting yet: a failure is reported by verified(), not as an unhandled rejection.
+    this.verification.catch(() => {});
     this.wal.removeCovered(this.raftlogSyncedAtOpen());
     logger.info(
       `storage ${dir}: log 1..${this.lastIndex()} (raftlog up to ${applied}, ${this.recent.size()} entries from the WAL, ` +
@@ -184,6 +194,17 @@ export class NodeStorage implements DurableStore {
       );
     }
     this.raftlog.cutTornTail(logger, `entry ${index} is in the write-ahead log; its line is written again once the entry is applied`);
+  }
+
+  /** Checks every raftlog line's checksum in a worker thread; rejects with CorruptionError for the first bad one. */
+  private async verifyRaftlog(): Promise<void> {
+    const bad = await verifyFileInWorker(this.raftlog.path, this.raftlog.validSize());
+    if (bad !== null) throw new CorruptionError(this.raftlog.path, bad.offset, `line ${bad.line}: ${bad.why}`);
+  }
+
+  /** Resolves once every raftlog line read at open passed its checksum (at once unless verifyInBackground). */
+  verified(): Promise<void> {
+    return this.verification;
   }
 
   /** The raftlog as read at open is fsynced here (synchronously, once) so covered segments may go at once. */

@@ -55,16 +55,21 @@ export class RaftlogFile {
    * left in place and reported by tornTail(): whether it may be cut off (a write torn by a crash, restored from the
    * WAL) or is damage depends on the WAL, which the caller knows. Any other bad line throws CorruptionError.
    */
-  static open(path: string, terms: TermRuns): RaftlogFile {
-    return new RaftlogFile(path, terms);
+  static open(path: string, terms: TermRuns, checkAllLines = true): RaftlogFile {
+    return new RaftlogFile(path, terms, checkAllLines);
   }
 
   /** A damaged last line (or bytes after the last newline) found at open, not yet cut off. */
   private torn: { offset: number; why: string; bytes: number } | null = null;
 
+  /**
+   * checkAllLines false: only the sampled lines' and the last line's checksums are checked here; the caller checks the
+   * rest (raftlog-verify.ts, in a worker thread) over [0, validSize()).
+   */
   private constructor(
     readonly path: string,
     private readonly terms: TermRuns,
+    private readonly checkAllLines: boolean,
   ) {
     this.fd = openSync(path, 'a+');
     try {
@@ -92,7 +97,7 @@ export class RaftlogFile {
         const isLast = chunk.offset + nl + 1 === fileSize;
         const sampled = lines % STRIDE === 0 || isLast;
         lines++;
-        let bad = chunk.crcWhy(p, nl);
+        let bad = sampled || this.checkAllLines ? chunk.crcWhy(p, nl) : null;
         let head: LineHead | null = null;
         if (bad === null && sampled) {
           head = chunk.peek(p, nl);
@@ -121,6 +126,11 @@ export class RaftlogFile {
     if (torn !== null) this.torn = { ...torn, bytes: fileSize - torn.offset };
     this.last = lines;
     this.learnTerms(samples);
+  }
+
+  /** Bytes of the complete lines (1..lastIndex()). */
+  validSize(): number {
+    return this.size;
   }
 
   /** The damaged tail found at open (it would hold index lastIndex()+1), or null. */

@@ -47,9 +47,13 @@ export class WalRaftlogCheck {
     let parsed: ReturnType<ReplayedRecord['entries']> | null = null;
     this.raftlog.forEachRawLine(r.first, hi, (index, chunk, start, end) => {
       this.compared++;
-      // Every raftlog line passed its checksum at open, so it ends in the fixed-size "crc" field.
+      // A line that passed its checksum ends in the fixed-size "crc" field (one too short to hold it cannot match).
       const baseEnd = end - CRC_SUFFIX_BYTES;
       const len = baseEnd - start;
+      if (len < 1) {
+        this.pending.push({ index, lineOffset: chunk.offset + start, file: r.file, offset: r.offset });
+        return;
+      }
       if (fast) {
         const after = pos + len;
         if (

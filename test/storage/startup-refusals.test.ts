@@ -79,6 +79,16 @@ describe('issue 11: the node refuses storage it cannot prove consistent (node pr
     const file = join(data, 'raftlog');
     const at = lineOffset(file, 100);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"data-100"', '"data-1X0"'));
+    // The WAL still holds entry 100: the comparison with it or the line's checksum, whichever looks first.
+    const line = expectRefusal(await run(), file, /checksum mismatch|line 100 disagrees with the write-ahead log/);
+    expect(line).to.match(/^fatal: corrupt /).and.to.contain(`offset ${at}`);
+  });
+
+  it('finding 7: raftlog line 100 edited where the WAL no longer holds it: its checksum tells (checked in a worker thread)', async () => {
+    const { data, run } = await setup(2048);
+    const file = join(data, 'raftlog');
+    const at = lineOffset(file, 100);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"data-100"', '"data-1X0"'));
     const line = expectRefusal(await run(), file, /checksum mismatch/);
     expect(line).to.match(/^fatal: corrupt /).and.to.contain(`offset ${at}`).and.to.contain('line 100');
   });
