@@ -253,7 +253,11 @@ export class RaftlogFile {
   forEachRawLine(lo: number, hi: number, fn: (index: number, chunk: LineChunk, start: number, end: number) => void): void {
     if (lo < 1 || lo > hi || hi > this.last) return;
     const start = this.startFor(lo);
-    const reader = new ChunkReader(this.fd, start.offset, this.size, READ_CHUNK, this.scratch);
+    // Read about what the lines need (average line length), not a whole READ_CHUNK: the startup comparison with the
+    // WAL calls this once per WAL record, a few dozen lines each.
+    const want = Math.ceil(((hi - start.index + 1) * this.size) / this.last) + 1024;
+    const buffer = this.scratch.subarray(0, Math.min(READ_CHUNK, Math.max(4096, want)));
+    const reader = new ChunkReader(this.fd, start.offset, this.size, buffer.length, buffer);
     let index = start.index;
     for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
       const buf = chunk.buf;
