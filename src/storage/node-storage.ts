@@ -25,7 +25,7 @@
 //  - where the WAL and the raftlog both hold an index they must agree (wal-raftlog-check.ts).
 // Refusals are CorruptionErrors: one line naming the file and byte offset. Write errors (ENOSPC, EIO) name the file,
 // and after the first one every sync() fails: the runtime stops the node with that one line.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry, EntryType, HardState } from '../raft/types.js';
 import type { DurableStore } from '../node/runtime.js';
@@ -55,9 +55,11 @@ export interface NodeStorageOptions {
    * the node program, which has other startup work to do meanwhile and serves nothing before verified() resolves.
    */
   verifyInBackground?: boolean;
+  /** With verifyInBackground, raftlogs shorter than this are still checked inside open() (a worker costs more). */
+  backgroundVerifyMinBytes?: number;
 }
 
-const DEFAULTS: Required<NodeStorageOptions> = { segmentBytes: 64 << 20, keepApplied: 8192, lazyCommitMs: 1000, verifyInBackground: false };
+const DEFAULTS: Required<NodeStorageOptions> = { segmentBytes: 64 << 20, keepApplied: 8192, lazyCommitMs: 1000, verifyInBackground: false, backgroundVerifyMinBytes: 32 << 20 };
 
 export interface StorageStats {
   /** Group-commit flushes run (sync() calls that had to wait for their own). */
@@ -110,7 +112,10 @@ export class NodeStorage implements DurableStore {
     const walDir = join(dir, 'wal');
     mkdirSync(walDir, { recursive: true });
     const hs = readHardState(dir);
-    this.raftlog = RaftlogFile.open(join(dir, 'raftlog'), this.terms, !opts.verifyInBackground);
+    // A worker pays off only for a long raftlog (starting one costs more than checking a few MB here).
+    const raftlogPath = join(dir, 'raftlog');
+    const background = opts.verifyInBackground && existsSync(raftlogPath) && statSync(raftlogPath).size >= opts.backgroundVerifyMinBytes;
+    this.raftlog = RaftlogFile.open(raftlogPath, this.terms, !background);
     const applied = this.raftlog.lastIndex();
     this.recent = new EntryWindow(applied + 1);
     const check = new WalRaftlogCheck(this.raftlog, applied);
@@ -140,7 +145,7 @@ export class NodeStorage implements DurableStore {
     this.wal.syncSync();
     this.durableLast = this.lastIndex();
     this.group = new GroupCommit(() => this.flush());
-    this.verification = opts.verifyInBackground ? this.verifyRaftlog() : Promise.resolve();
+    this.verification = background ? this.verifyRaftlog() : Promise.resolve();
     // Nobody may be waiting yet: a failure is reported by verified(), not as an unhandled rejection.
     this.verification.catch(() => {});
     this.wal.removeCovered(this.raftlogSyncedAtOpen());

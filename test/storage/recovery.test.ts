@@ -200,6 +200,29 @@ describe('storage recovery', function () {
       expectCorruption(() => NodeStorage.open(dir, new RecordingLogger()), file, at);
     });
 
+    it('checks every line in a worker thread with verifyInBackground: open() returns, verified() rejects naming the line', async () => {
+      const dir = temp.make();
+      await writeCommittedLog(dir, range(1, 3000, 1));
+      const file = join(dir, 'raftlog');
+      const text = readFileSync(file, 'utf8');
+      const at = text.indexOf('{"index":2000,');
+      writeFileSync(file, text.replace('"data-2000"', '"data-2X00"'));
+      truncateSync(segments(dir)[0], 0); // only the checksum can tell
+      const s = NodeStorage.open(dir, new RecordingLogger(), { verifyInBackground: true, backgroundVerifyMinBytes: 0 });
+      let caught: unknown = null;
+      await s.verified().catch((err: unknown) => (caught = err));
+      expect(caught).to.be.instanceOf(CorruptionError);
+      expect((caught as CorruptionError).file).to.equal(file);
+      expect((caught as CorruptionError).offset).to.equal(Buffer.byteLength(text.slice(0, at)));
+      expect((caught as CorruptionError).message).to.contain('line 2000: checksum mismatch');
+      await s.close();
+      // And an intact file passes.
+      writeFileSync(file, text);
+      const r = NodeStorage.open(dir, new RecordingLogger(), { verifyInBackground: true, backgroundVerifyMinBytes: 0 });
+      await r.verified();
+      await r.close();
+    });
+
     it('refuses a line whose term disagrees with the terms around it (checksum recomputed, no WAL to compare with)', async () => {
       const dir = temp.make();
       await writeCommittedLog(dir, range(1, 10, 2));

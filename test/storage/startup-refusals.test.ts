@@ -84,7 +84,7 @@ describe('issue 11: the node refuses storage it cannot prove consistent (node pr
     expect(line).to.match(/^fatal: corrupt /).and.to.contain(`offset ${at}`);
   });
 
-  it('finding 7: raftlog line 100 edited where the WAL no longer holds it: its checksum tells (checked in a worker thread)', async () => {
+  it('finding 7: raftlog line 100 edited where the WAL no longer holds it: its checksum tells', async () => {
     const { data, run } = await setup(2048);
     const file = join(data, 'raftlog');
     const at = lineOffset(file, 100);
