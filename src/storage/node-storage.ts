@@ -183,6 +183,13 @@ export class NodeStorage implements DurableStore {
           `write-ahead log up to ${this.lastIndex() > this.raftlog.lastIndex() ? this.lastIndex() : 'no further'}): committed entries are missing`,
       );
     }
+    if (hs.commit > this.raftlog.lastIndex()) {
+      // The repair a crash between the WAL and the raftlog needs anyway, said once since it may also mean lost lines.
+      logger.warn(
+        `${this.raftlog.path} ends at ${this.raftlog.lastIndex()} but entries up to ${hs.commit} are committed: ` +
+          `lines ${this.raftlog.lastIndex() + 1}..${hs.commit} are written again from the write-ahead log`,
+      );
+    }
     return hs;
   }
 

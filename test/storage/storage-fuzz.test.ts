@@ -14,7 +14,7 @@ import { seededRandom } from '../../src/util/seeded-random.js';
 import { Clients, waitUntil } from '../integration/helpers.js';
 import { lineWithCrc, TempDirs } from './helpers.js';
 
-const ROUNDS = 12;
+const ROUNDS = 10;
 const NODES = 3;
 
 type Rnd = (n: number) => number;
