@@ -96,7 +96,7 @@ export class NodeStorage implements DurableStore {
   /** Lowest first index appended since the running flush began (a replacement during the flush). */
   private appendFloor = Infinity;
   /** The first write error: every later sync() fails with it (the disk may have dropped what it could not write). */
-  private ioFailure: Error | null = null;
+  private writeFailure: Error | null = null;
   private readonly verification: Promise<void>;
 
   static open(dir: string, logger: Logger, options: NodeStorageOptions = {}): NodeStorage {
@@ -316,27 +316,28 @@ export class NodeStorage implements DurableStore {
     this.hs = { term: hs.term, vote: hs.vote, commit: hs.commit };
   }
 
+  /**
+   * Never throws: the runtime calls this from a batch timer too, where an exception would have nothing to catch it.
+   * A write error (ENOSPC, EIO) or a broken invariant is kept instead, and every later sync() (which every caller
+   * awaits or hands to the runtime's fatal path) fails with it: one line, and the node stops.
+   */
   appendCommitted(entries: Entry[]): void {
-    this.checkOpen();
-    if (entries.length === 0) return;
-    const lastNew = entries[entries.length - 1].index;
-    if (lastNew > this.lastIndex()) throw new Error(`appendCommitted: entry ${lastNew} is beyond the log (last ${this.lastIndex()})`);
-    for (const e of entries) {
-      if (e.index >= 1 && e.index <= this.lastIndex() && this.terms.term(e.index) !== e.term) {
-        throw new Error(`appendCommitted: entry ${e.index} has term ${e.term} but the log has ${this.terms.term(e.index)}`);
-      }
-    }
-    if (this.ioFailure !== null) return; // the node is stopping: the next sync() reports the failure
+    if (entries.length === 0 || this.writeFailure !== null) return;
     try {
+      this.checkOpen();
+      const lastNew = entries[entries.length - 1].index;
+      if (lastNew > this.lastIndex()) throw new Error(`appendCommitted: entry ${lastNew} is beyond the log (last ${this.lastIndex()})`);
+      for (const e of entries) {
+        if (e.index >= 1 && e.index <= this.lastIndex() && this.terms.term(e.index) !== e.term) {
+          throw new Error(`appendCommitted: entry ${e.index} has term ${e.term} but the log has ${this.terms.term(e.index)}`);
+        }
+      }
       this.raftlog.append(entries); // throws unless entries start at appliedIndex()+1
+      this.recent.dropBefore(lastNew + 1 - this.opts.keepApplied);
     } catch (err) {
-      // A write error (ENOSPC, EIO) here may come from a timer with nothing to catch it: keep it for sync(), which
-      // every caller awaits or hands to the runtime's fatal path, instead of throwing it up a timer's stack.
-      if (!isIoError(err)) throw err;
-      this.ioFailure = new Error(`cannot write ${this.raftlog.path}: ${(err as Error).message}`);
-      return;
+      const msg = (err as Error).message;
+      this.writeFailure = new Error(isIoError(err) ? `cannot write ${this.raftlog.path}: ${msg}` : msg);
     }
-    this.recent.dropBefore(lastNew + 1 - this.opts.keepApplied);
   }
 
   appliedIndex(): number {
@@ -353,7 +354,7 @@ export class NodeStorage implements DurableStore {
 
   sync(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('storage is closed'));
-    if (this.ioFailure !== null) return Promise.reject(this.ioFailure);
+    if (this.writeFailure !== null) return Promise.reject(this.writeFailure);
     return this.group.sync();
   }
 
