@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
+import { CorruptionError } from '../storage/corruption-error.js';
 import { parseNodeArgs } from './args.js';
 import { ClientOps } from './client-ops.js';
 import { clusterWarnings, ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
@@ -12,8 +13,8 @@ import { bareHost, joinHostPort } from '../util/host-port.js';
 import { makeHandlers, PEER_METHODS, type NodeServices } from './handlers.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
-import { openStorage } from './open-storage.js';
-import { NodeRuntime, type DurableStore } from './runtime.js';
+import { openStorage, type OpenedStorage } from './open-storage.js';
+import { NodeRuntime } from './runtime.js';
 
 function fail(code: number, msg: string): never {
   process.stderr.write(`${msg.split('\n')[0]}\n`);
@@ -63,13 +64,16 @@ async function main(): Promise<void> {
     fail(2, `error: cannot listen on ${joinHostPort(host, port)}: ${e.message}`);
   }
 
-  let storage: DurableStore;
+  let storage: OpenedStorage;
   try {
-    storage = await openStorage(args.dataDir, logger);
+    storage = await openStorage(args.dataDir, logger, { verifyInBackground: true });
   } catch (err) {
-    logger.error(`cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
+    // Damaged or inconsistent files: `fatal: corrupt <file> at byte offset N: <what>`; anything else (permissions...)
+    // with the folder it was opening.
+    const msg = err instanceof CorruptionError ? `fatal: ${err.message}` : `error: cannot open storage in ${args.dataDir}: ${(err as Error).message}`;
+    logger.error(msg);
     await server.close();
-    fail(1, `error: cannot open storage in ${args.dataDir}: ${(err as Error).message}`);
+    fail(1, msg);
   }
 
   const t = timing(cfg);
@@ -86,6 +90,15 @@ async function main(): Promise<void> {
       setTimeout(() => process.exit(1), 100).unref();
     },
   });
+  try {
+    // Every raftlog line's checksum, checked in a worker while the runtime above rebuilt its state.
+    await storage.verified();
+  } catch (err) {
+    const msg = `fatal: ${(err as Error).message}`;
+    logger.error(msg);
+    await server.close();
+    fail(1, msg);
+  }
   const ops = new ClientOps(runtime, { commitTimeoutMs: t.commitTimeoutMs, leaderWaitMs: t.maxElectionMs * 2, logger });
   runtime.setServerPause((p) => server.setPaused(p));
   services = { runtime, ops };

@@ -47,31 +47,40 @@ export class RaftlogFile {
   private dirty = false;
 
   /**
-   * Opens (creating) the raftlog and learns, without parsing every line, where every STRIDE-th line starts and the
-   * term of every index (pushed into `terms`: the raftlog is the log's committed prefix). Only the sampled lines and
-   * the last one are parsed here, which keeps a restart of 1,000,000 entries to about a newline count; every other
-   * line is checked (index = line number, term as sampled) when it is read, and forEachCommitted reads them all at
-   * startup. A torn last line is cut off with a warning; any other bad line throws CorruptionError.
+   * Opens (creating) the raftlog, checks every line's own checksum, and learns, without parsing every line, where every
+   * STRIDE-th line starts and the term of every index (pushed into `terms`: the raftlog is the log's committed prefix).
+   * Per line this costs a newline search and one native crc32 call; only the sampled lines and the last one are
+   * parsed here, which keeps a restart of 1,000,000 entries near a checksum pass over the file. Every other line is
+   * checked for its index and term when it is read (forEachCommitted reads them all at startup). A bad last line is
+   * left in place and reported by tornTail(): whether it may be cut off (a write torn by a crash, restored from the
+   * WAL) or is damage depends on the WAL, which the caller knows. Any other bad line throws CorruptionError.
    */
-  static open(path: string, logger: Logger, terms: TermRuns): RaftlogFile {
-    return new RaftlogFile(path, logger, terms);
+  static open(path: string, terms: TermRuns, checkAllLines = true): RaftlogFile {
+    return new RaftlogFile(path, terms, checkAllLines);
   }
 
+  /** A damaged last line (or bytes after the last newline) found at open, not yet cut off. */
+  private torn: { offset: number; why: string; bytes: number } | null = null;
+
+  /**
+   * checkAllLines false: only the sampled lines' and the last line's checksums are checked here; the caller checks the
+   * rest (raftlog-verify.ts, in a worker thread) over [0, validSize()).
+   */
   private constructor(
     readonly path: string,
-    logger: Logger,
     private readonly terms: TermRuns,
+    private readonly checkAllLines: boolean,
   ) {
     this.fd = openSync(path, 'a+');
     try {
-      this.recover(logger);
+      this.recover();
     } catch (err) {
       closeSync(this.fd);
       throw err;
     }
   }
 
-  private recover(logger: Logger): void {
+  private recover(): void {
     const fileSize = fstatSync(this.fd).size;
     const reader = new ChunkReader(this.fd, 0, fileSize, SCAN_CHUNK);
     /** The sampled lines: every STRIDE-th and the last. */
@@ -79,27 +88,32 @@ export class RaftlogFile {
     let torn: { offset: number; why: string } | null = null;
     let lines = 0;
     for (let chunk = reader.next(); chunk !== null && torn === null; chunk = reader.next()) {
-      // Only newlines are counted here (native memchr on the bytes); just the sampled lines are decoded.
+      // Newlines are found natively (memchr on the bytes), each line's checksum by one crc32 call; just the sampled
+      // lines are decoded.
       const buf = chunk.buf;
       for (let p = 0; p < chunk.length; ) {
         const nl = buf.indexOf(0x0a, p);
         const offset = chunk.offset + p;
         const isLast = chunk.offset + nl + 1 === fileSize;
+        const sampled = lines % STRIDE === 0 || isLast;
         lines++;
-        if ((lines - 1) % STRIDE === 0 || isLast) {
-          const line = chunk.line(p, nl);
-          const head = line.peek(0, line.length);
-          // A crash can leave the last line half written (garbage, or no newline: see tornTail below): cut it off,
-          // it was never synced. A bad line before the last, or a well-formed one at the wrong index, is damage.
-          let bad: string | null = head === null ? 'not a raftlog line' : null;
-          if (bad === null && isLast) bad = parseError(line, 0, line.length);
-          if (bad !== null && isLast) {
-            torn = { offset, why: bad };
-            lines--;
-            break;
-          }
-          if (bad !== null) throw new CorruptionError(this.path, offset, `line ${lines}: ${bad}`);
-          const { index, term } = head as LineHead;
+        let bad = sampled || this.checkAllLines ? chunk.crcWhy(p, nl) : null;
+        let head: LineHead | null = null;
+        if (bad === null && sampled) {
+          head = chunk.peek(p, nl);
+          if (head === null) bad = 'not a raftlog line';
+          else if (isLast) bad = parseError(chunk.line(p, nl), 0, nl - p);
+        }
+        // A crash can leave the last line half written (garbage, or no newline: see tornTail below): the caller
+        // decides. A bad line before the last, or a well-formed one at the wrong index, is damage.
+        if (bad !== null && isLast) {
+          torn = { offset, why: `line ${lines}: ${bad}` };
+          lines--;
+          break;
+        }
+        if (bad !== null) throw new CorruptionError(this.path, offset, `line ${lines}: ${bad}`);
+        if (head !== null) {
+          const { index, term } = head;
           if (index !== lines) throw new CorruptionError(this.path, offset, `line ${lines} holds index ${index}`);
           if ((lines - 1) % STRIDE === 0) this.sparse.push(offset);
           samples.push({ index, term, offset });
@@ -109,13 +123,27 @@ export class RaftlogFile {
       }
     }
     if (torn === null && reader.tornTail !== null) torn = { offset: reader.tornTail.offset, why: 'no newline at the end' };
-    if (torn !== null) {
-      logger.warn(`${this.path}: dropping a torn last line at byte offset ${torn.offset} (${torn.why}; ${fileSize - torn.offset} bytes)`);
-      ftruncateSync(this.fd, torn.offset);
-      // The new last line was not sampled as the last one; it is checked like every other line when read.
-    }
+    if (torn !== null) this.torn = { ...torn, bytes: fileSize - torn.offset };
     this.last = lines;
     this.learnTerms(samples);
+  }
+
+  /** Bytes of the complete lines (1..lastIndex()). */
+  validSize(): number {
+    return this.size;
+  }
+
+  /** The damaged tail found at open (it would hold index lastIndex()+1), or null. */
+  tornTail(): { offset: number; why: string; bytes: number } | null {
+    return this.torn;
+  }
+
+  /** Cuts off the damaged tail found at open; must run before the first append (appends go to the end of the file). */
+  cutTornTail(logger: Logger, how: string): void {
+    if (this.torn === null) return;
+    logger.warn(`${this.path}: dropping a damaged last line at byte offset ${this.torn.offset} (${this.torn.why}; ${this.torn.bytes} bytes); ${how}`);
+    ftruncateSync(this.fd, this.torn.offset);
+    this.torn = null;
   }
 
   /**
@@ -176,6 +204,7 @@ export class RaftlogFile {
     }
     const bytes = Buffer.from(text, 'utf8');
     let done = 0;
+    // A write error (ENOSPC, EIO) leaves size and last as they were; the caller must stop using the file.
     while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
     this.size = offset;
     this.last = entries[entries.length - 1].index;
@@ -215,6 +244,34 @@ export class RaftlogFile {
       }
     }
     throw new Error(`internal: ${this.path} ended before index ${end - 1}`);
+  }
+
+  /**
+   * Calls fn(index, chunk, start, end) with the raw bytes of lines lo..hi (inclusive, hi <= lastIndex()) in order,
+   * without parsing them; chunk.buf[start, end) is the line without its newline, valid during the call only.
+   */
+  forEachRawLine(lo: number, hi: number, fn: (index: number, chunk: LineChunk, start: number, end: number) => void): void {
+    if (lo < 1 || lo > hi || hi > this.last) return;
+    const start = this.startFor(lo);
+    // Read about what the lines need (average line length), not a whole READ_CHUNK: the startup comparison with the
+    // WAL calls this once per WAL record, a few dozen lines each.
+    const want = Math.ceil(((hi - start.index + 1) * this.size) / this.last) + 1024;
+    const buffer = this.scratch.subarray(0, Math.min(READ_CHUNK, Math.max(4096, want)));
+    const reader = new ChunkReader(this.fd, start.offset, this.size, buffer.length, buffer);
+    let index = start.index;
+    for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
+      const buf = chunk.buf;
+      for (let p = 0; p < chunk.length; index++) {
+        const nl = buf.indexOf(0x0a, p);
+        if (index >= lo) fn(index, chunk, p, nl);
+        if (index === hi) {
+          this.remember(index + 1, chunk.offset + nl + 1);
+          return;
+        }
+        p = nl + 1;
+      }
+    }
+    throw new Error(`internal: ${this.path} ended before index ${hi}`);
   }
 
   /** Calls fn for every line in order, parsed; with onlyType, only for entries of that type (cheaper). */

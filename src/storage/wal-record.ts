@@ -3,16 +3,21 @@
 // One record per append() call; its first index says where it goes, so a record starting at or below the current
 // last index IS the suffix replacement ("from index i on, the log is this"), replayed exactly as it happened.
 // The first index and count sit in binary before the JSON so replay can skip, without parsing, records whose
-// entries are all in the raftlog already.
+// entries are all in the raftlog already (they are compared with it byte for byte instead: wal-raftlog-check.ts).
+// The JSON array holds each entry exactly as its raftlog line without the checksum (formatRaftlogBase), comma
+// separated, so that comparison needs no parsing.
 import { crc32 } from 'node:zlib';
 import type { Entry, EntryType } from '../raft/types.js';
+import { formatRaftlogBase } from './raftlog-format.js';
 
 export const RECORD_HEADER_BYTES = 8;
 const PAYLOAD_HEADER_BYTES = 12;
 const KIND_ENTRIES = 1;
 
 export function encodeRecord(first: number, entries: Entry[]): Buffer {
-  const json = Buffer.from(JSON.stringify(entries), 'utf8');
+  let text = '[';
+  for (let k = 0; k < entries.length; k++) text += (k === 0 ? '' : ',') + formatRaftlogBase(entries[k]);
+  const json = Buffer.from(text + ']', 'utf8');
   const rec = Buffer.allocUnsafe(RECORD_HEADER_BYTES + PAYLOAD_HEADER_BYTES + json.length);
   const p = RECORD_HEADER_BYTES;
   rec.writeUInt8(KIND_ENTRIES, p);
@@ -31,6 +36,8 @@ export interface DecodedRecord {
   count: number;
   /** Offset just past the record. */
   end: number;
+  /** The JSON array of the entries (a view into the segment's buffer, valid during replay's callback only). */
+  json: Buffer;
   entries(): Entry[];
 }
 
@@ -52,7 +59,7 @@ export function decodeRecordAt(buf: Buffer, off: number): FrameResult {
   const count = payload.readUInt32LE(8);
   return {
     ok: true,
-    record: { first, count, end, entries: () => parseEntries(payload.subarray(PAYLOAD_HEADER_BYTES), first, count) },
+    record: { first, count, end, json: payload.subarray(PAYLOAD_HEADER_BYTES), entries: () => parseEntries(payload.subarray(PAYLOAD_HEADER_BYTES), first, count) },
   };
 }
 

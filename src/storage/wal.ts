@@ -80,10 +80,14 @@ export class Wal {
         const view = file.record(off);
         const frame = decodeRecordAt(view, 0);
         if (!frame.ok) {
-          // Torn: the crash hit the last write. It runs past the end, or fails its checksum with nothing after it,
-          // or is followed by zeros only (a file extended but never written). Only the last segment can be torn.
+          // Torn: the crash hit the last write. It runs past the end, or is followed by zeros only (a file extended
+          // but never written), or fails its checksum with nothing after it AND holds a whole zero sector (pages of
+          // the write that never reached the disk). A complete last record failing its checksum without one is
+          // damage (a flipped bit): it had been fsynced and acknowledged, and dropping it would make this node forget
+          // entries a leader counted on (etcd's WAL decoder draws the same line: isTornEntry). Only the last segment
+          // can be torn.
           const endsFile = view.length >= RECORD_HEADER_BYTES && off + RECORD_HEADER_BYTES + view.readUInt32LE(0) === file.size;
-          const torn = frame.runsPastEnd || (frame.why === 'checksum mismatch' && endsFile) || file.zerosFrom(off);
+          const torn = frame.runsPastEnd || (frame.why === 'checksum mismatch' && endsFile && hasZeroSector(view, off)) || file.zerosFrom(off);
           if (!isLastSegment || !torn) throw new CorruptionError(seg.path, off, frame.why);
           logger.warn(`${seg.path}: dropping a torn last record at byte offset ${off} (${frame.why}; ${file.size - off} bytes)`);
           truncateSync(seg.path, off);
@@ -109,9 +113,13 @@ export class Wal {
   append(first: number, entries: Entry[]): void {
     if (entries.length === 0) return;
     const rec = encodeRecord(first, entries);
-    if (this.activeFd === null || this.activeSize >= this.segmentBytes) this.roll(first);
-    let done = 0;
-    while (done < rec.length) done += writeSync(this.activeFd as number, rec, done, rec.length - done);
+    try {
+      if (this.activeFd === null || this.activeSize >= this.segmentBytes) this.roll(first);
+      let done = 0;
+      while (done < rec.length) done += writeSync(this.activeFd as number, rec, done, rec.length - done);
+    } catch (err) {
+      throw new Error(`cannot write ${this.activePath()}: ${(err as Error).message}`);
+    }
     this.activeSize += rec.length;
     const seg = this.segments[this.segments.length - 1];
     seg.maxIndex = Math.max(seg.maxIndex, first + entries.length - 1);
@@ -143,10 +151,22 @@ export class Wal {
     this.dirDirty = false;
     try {
       await Promise.all(work);
+    } catch (err) {
+      throw new Error(`cannot fdatasync ${this.activePath()}: ${(err as Error).message}`);
     } finally {
       for (const fd of retired) closeSync(fd);
     }
     return { fsyncs: work.length };
+  }
+
+  /** fdatasync of the active segment, synchronously (at open: what replay read is the log from now on). */
+  syncSync(): void {
+    if (this.activeFd !== null) fdatasyncSync(this.activeFd);
+  }
+
+  /** The segment appends go to (for error messages); the folder before the first one exists. */
+  private activePath(): string {
+    return this.segments.length > 0 ? this.segments[this.segments.length - 1].path : this.dir;
   }
 
   /**
@@ -173,6 +193,21 @@ export class Wal {
     if (this.activeFd !== null) closeSync(this.activeFd);
     this.activeFd = null;
   }
+}
+
+/** Sector size for hasZeroSector: the smallest unit a disk writes whole. */
+const SECTOR = 512;
+
+/** True if the record's bytes (starting at file offset off), cut at sector boundaries, hold a piece that is all zeros. */
+function hasZeroSector(view: Buffer, off: number): boolean {
+  for (let a = 0; a < view.length; ) {
+    const b = Math.min(view.length, a + SECTOR - ((off + a) % SECTOR));
+    let zero = true;
+    for (let k = a; k < b && zero; k++) zero = view[k] === 0;
+    if (zero) return true;
+    a = b;
+  }
+  return false;
 }
 
 function pad16(n: number): string {

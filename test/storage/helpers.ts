@@ -3,6 +3,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Entry, EntryType } from '../../src/raft/types.js';
 import { NodeStorage, type NodeStorageOptions } from '../../src/storage/node-storage.js';
 import type { Logger } from '../../src/util/logger.js';
@@ -53,11 +54,19 @@ export function segments(dir: string): string[] {
     .map((n) => join(dir, 'wal', n));
 }
 
-/** A data directory whose log is `entries`, all committed: appended, fsynced, written to the raftlog, closed. */
-export async function writeCommittedLog(dir: string, entries: Entry[], opts?: NodeStorageOptions): Promise<void> {
+/**
+ * A data directory whose log is `entries`: appended, fsynced, the first `committed` of them (by default all) written to
+ * the raftlog, closed.
+ */
+export async function writeCommittedLog(dir: string, entries: Entry[], opts?: NodeStorageOptions, committed = entries.length): Promise<void> {
   const s = NodeStorage.open(dir, new RecordingLogger(), opts);
   s.append(entries);
   await s.sync();
-  s.appendCommitted(entries);
+  s.appendCommitted(entries.slice(0, committed));
   await s.close();
+}
+
+/** A raftlog line with a valid checksum around any content `base` (a JSON object text ending in "}"). */
+export function lineWithCrc(base: string): string {
+  return `${base.slice(0, -1)},"crc":"${crc32(base).toString(16).padStart(8, '0')}"}`;
 }

@@ -92,6 +92,20 @@ describe('NodeStorage', function () {
     await s.close();
   });
 
+  it('appendCommitted never throws (it runs from a timer too): a failure makes every later sync() reject with it', async () => {
+    const dir = temp.make();
+    const s = NodeStorage.open(dir, new RecordingLogger());
+    s.append(range(1, 3, 1));
+    await s.sync();
+    expect(() => s.appendCommitted([entry(4, 1)])).not.to.throw();
+    let caught: unknown = null;
+    await s.sync().catch((err: unknown) => (caught = err));
+    expect((caught as Error).message).to.contain('entry 4 is beyond the log');
+    expect(() => s.appendCommitted(range(1, 3, 1))).not.to.throw();
+    expect(s.appliedIndex()).to.equal(0); // nothing more is written after a failure
+    await s.close().catch(() => {}); // close syncs first, which fails the same way
+  });
+
   it('makes a term/vote change durable at the next sync, atomically, ignoring a leftover temp file', async () => {
     const dir = temp.make();
     const s = NodeStorage.open(dir, new RecordingLogger());
@@ -111,6 +125,7 @@ describe('NodeStorage', function () {
   it('writes a commit-index-only change lazily, but at the latest on close', async () => {
     const dir = temp.make();
     const s = NodeStorage.open(dir, new RecordingLogger(), { lazyCommitMs: 60_000 });
+    s.append(range(1, 5, 1)); // hardstate never claims a commit index beyond the entries on disk
     s.setHardState({ term: 1, vote: 'n1', commit: 0 });
     await s.sync();
     s.setHardState({ term: 1, vote: 'n1', commit: 5 });

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Entry } from '../../src/raft/types.js';
 import { LineChunk } from '../../src/storage/raftlog-chunk.js';
 import { formatRaftlogLine, parseRaftlogLine } from '../../src/storage/raftlog-format.js';
+import { crc32 } from 'node:zlib';
 
 /** Parses one line through the fast path used for bulk reads (a chunk holding just that line, plus padding). */
 function fastParse(line: string, onlyType?: Entry['type']): Entry | null {
@@ -23,10 +24,30 @@ const tricky: Entry[] = [
 ];
 
 describe('raftlog format', () => {
-  it('writes JSON with the keys in the fixed order index, term, type, tid, data, key', () => {
+  it('writes JSON with the keys in the fixed order index, term, type, tid, data, key, then crc', () => {
     expect(formatRaftlogLine({ key: 'k', data: 'd', tid: 't', type: 'set', term: 2, index: 1 } as Entry)).to.equal(
-      '{"index":1,"term":2,"type":"set","tid":"t","data":"d","key":"k"}',
+      '{"index":1,"term":2,"type":"set","tid":"t","data":"d","key":"k","crc":"57cacd39"}',
     );
+  });
+
+  it('"crc" is the CRC-32 of the line without it, checkable with JSON.parse and JSON.stringify alone', () => {
+    for (const e of tricky) {
+      const o = JSON.parse(formatRaftlogLine(e)) as Record<string, unknown>;
+      const { crc, ...rest } = o;
+      expect(crc).to.equal(crc32(JSON.stringify(rest)).toString(16).padStart(8, '0'));
+    }
+  });
+
+  it('finds a changed byte anywhere in a line by its checksum (crcWhy), and nothing in an intact line', () => {
+    for (const e of tricky) {
+      const line = Buffer.from(formatRaftlogLine(e));
+      expect(new LineChunk(line, line.length, 0).crcWhy(0, line.length)).to.equal(null);
+      for (let k = 0; k < line.length; k++) {
+        const bad = Buffer.from(line);
+        bad[k] ^= 0x04;
+        expect(new LineChunk(bad, bad.length, 0).crcWhy(0, bad.length), `${e.index} byte ${k}`).to.be.a('string');
+      }
+    }
   });
 
   it('parses back exactly what it wrote, on the reference and the fast path', () => {
@@ -60,6 +81,15 @@ describe('raftlog format', () => {
     for (const line of bad) {
       expect(() => fastParse(line), line).to.throw();
       expect(() => parseRaftlogLine(line), line).to.throw();
+    }
+  });
+
+  it('rejects a line whose checksum is wrong: the reference parser, and crcWhy on the fast path (run on every line at open)', () => {
+    const good = formatRaftlogLine({ index: 1, term: 1, type: 'add', tid: 't', data: 'd', key: '' });
+    for (const line of [good.replace(/"crc":"[0-9a-f]{8}"/, '"crc":"00000000"'), good.replace(/"crc":"[0-9a-f]{8}"/, '"crc":"ABCDEF01"'), good.replace('"d"', '"e"')]) {
+      expect(() => parseRaftlogLine(line), line).to.throw();
+      const buf = Buffer.from(line);
+      expect(new LineChunk(buf, buf.length, 0).crcWhy(0, buf.length), line).to.be.a('string');
     }
   });
 });
