@@ -2,6 +2,7 @@
 // Every problem here is the operator's to fix, so each becomes a ConfigError with a one-line message and exit code 2.
 import { readFileSync } from 'node:fs';
 import type { NodeId } from '../raft/types.js';
+import { parseSecuritySettings, type SecuritySettings } from '../security/settings.js';
 
 export interface ClusterConfig {
   /** Every member, as "host:port"; a node's id is its entry here. */
@@ -11,6 +12,8 @@ export interface ClusterConfig {
   heartbeatMs: number;
   /** The lower bound: each election timeout is drawn from [electionTimeoutMs, 2*electionTimeoutMs). */
   electionTimeoutMs: number;
+  /** TLS and client credentials (src/security/settings.ts); peers are authenticated regardless. */
+  security: SecuritySettings;
 }
 
 export const DEFAULT_TIMING = { tickMs: 10, heartbeatMs: 50, electionTimeoutMs: 150 } as const;
@@ -74,7 +77,10 @@ export function parseClusterConfig(text: string, file: string): ClusterConfig {
   if (electionTimeoutMs < 2 * heartbeatMs) {
     throw new ConfigError(`${file}: electionTimeoutMs (${electionTimeoutMs}) must be at least twice heartbeatMs (${heartbeatMs})`);
   }
-  return { nodes, tickMs, heartbeatMs, electionTimeoutMs };
+  const security = parseSecuritySettings(obj.security, file, (msg) => {
+    throw new ConfigError(msg);
+  });
+  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, security };
 }
 
 export function loadClusterConfig(file: string): ClusterConfig {

@@ -2,6 +2,7 @@
 // bodies, turn every kind of bad input into a fault or an HTTP 4xx, and go silent on demand (suspend).
 // A caller never hangs because of bad input, and a throwing handler never takes the process down.
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import { FaultCode, RpcFault, type XmlRpcValue } from './values.js';
@@ -33,6 +34,13 @@ export interface RpcServerOptions {
    * killed outright has the kernel close all its sockets at once, so this is an early sign that the sender died.
    */
   onSenderGone?: (sender: string) => void;
+  /**
+   * Runs after a call is parsed and before its handler: a fault refuses the call (the handler never runs). Absent:
+   * every call is served (src/security/authenticator.ts makes the node's).
+   */
+  authenticate?: (req: http.IncomingMessage, method: string, params: XmlRpcValue[], body: string) => { principal: string } | { fault: RpcFault };
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RpcServer {
@@ -62,18 +70,22 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   let closing = false;
   let accepted = 0;
 
-  const server = http.createServer({ keepAlive: true }, (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (paused) {
       req.socket.destroy();
       return;
     }
     void serveRequest(req, res);
-  });
+  };
+  const server = opts.tls
+    ? https.createServer({ keepAlive: true, key: opts.tls.key, cert: opts.tls.cert }, onRequest)
+    : http.createServer({ keepAlive: true }, onRequest);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = REQUEST_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 
-  server.on('connection', (socket: Socket) => {
+  // Under TLS the socket requests arrive on (req.socket) is the TLS one, made once the handshake is done.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     if (paused) {
       socket.destroy();
       return;
@@ -138,6 +150,8 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       method = call.method;
       const handler = Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
       if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${method}'`);
+      const auth = opts.authenticate?.(req, method, call.params, body);
+      if (auth !== undefined && 'fault' in auth) throw auth.fault;
       const result = await handler(call.params, { tagSender: (sender) => senders.tag(req.socket, sender) });
       reply(req, res, encodeResponse(result));
     } catch (err) {

@@ -1,0 +1,84 @@
+// Who may call what on a node (the RpcServer's authenticate hook). It runs after the call is parsed and before any
+// handler, so a refused call changes nothing:
+//   peer calls (requestVotesRPC, appendEntriesRPC): a valid, fresh, unreplayed MAC of a member, and that member must
+//     be the candidateId/leaderId the call names; a member cannot speak for another.
+//   admin calls (methods.ts): basic auth "admin" with the admin token.
+//   client calls: open unless `clientAuth`; then basic auth "client" (or "admin") or a member's MAC (a follower
+//     forwarding a client's write). Wrong credentials are refused even where none are needed.
+import type { IncomingMessage } from 'node:http';
+import { RpcFault, type XmlRpcValue } from '../rpc/values.js';
+import type { Logger } from '../util/logger.js';
+import { methodClass, PEER_METHODS } from './methods.js';
+import type { NodeSecrets } from './node-secrets.js';
+import { PEER_AUTH_HEADER, PeerVerifier } from './peer-mac.js';
+import { RefusalLog } from './refusal-log.js';
+import { parseBasicAuth, tokenMatches } from './tokens.js';
+
+/** Fault codes of refused calls: no or wrong credentials; authenticated but not allowed (a claimed id not one's own). */
+export const AUTH_FAULT = { unauthenticated: 401, forbidden: 403 } as const;
+
+export interface SecuritySettings {
+  /** The nodes serve HTTPS (and call each other over it). */
+  tls: boolean;
+  /** Client calls need a credential. */
+  clientAuth: boolean;
+}
+
+export type AuthOutcome = { principal: string } | { fault: RpcFault };
+
+export type Authenticate = (req: IncomingMessage, method: string, params: XmlRpcValue[], body: string) => AuthOutcome;
+
+export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettings, logger: Logger): Authenticate {
+  const verifier = new PeerVerifier(secrets.self, secrets.peerKeys);
+  const log = new RefusalLog(logger);
+
+  const refuse = (req: IncomingMessage, method: string, code: number, why: string): AuthOutcome => {
+    const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    log.refused(`refused ${method} from ${from}: ${why}`);
+    return { fault: new RpcFault(code, `${method} refused: ${why}`) };
+  };
+
+  const basic = (req: IncomingMessage): { principal: string } | 'none' | 'wrong' => {
+    const header = req.headers.authorization;
+    if (header === undefined) return 'none';
+    const cred = parseBasicAuth(header);
+    if (cred === null) return 'wrong';
+    if (cred.user === 'admin' && tokenMatches(cred.password, secrets.adminTokenSha256)) return { principal: 'admin' };
+    if (cred.user === 'client' && tokenMatches(cred.password, secrets.clientTokenSha256)) return { principal: 'client' };
+    return 'wrong';
+  };
+
+  return (req, method, params, body) => {
+    const cls = methodClass(method);
+    const peerHeader = req.headers[PEER_AUTH_HEADER];
+    const peerValue = Array.isArray(peerHeader) ? undefined : peerHeader;
+    if (cls === 'peer') {
+      const check = verifier.verify(peerValue, method, body);
+      if (!check.ok) {
+        const who = check.claimed === undefined ? '' : ` (claims to be ${check.claimed})`;
+        return refuse(req, method, AUTH_FAULT.unauthenticated, `${check.why}${who}`);
+      }
+      const claimedId = params[PEER_METHODS.get(method)!];
+      if (claimedId !== check.sender) {
+        return refuse(req, method, AUTH_FAULT.forbidden, `member ${check.sender} sent a call in the name of ${JSON.stringify(claimedId)}`);
+      }
+      return { principal: `peer:${check.sender}` };
+    }
+    if (peerValue !== undefined && cls === 'client') {
+      const check = verifier.verify(peerValue, method, body);
+      if (check.ok) return { principal: `peer:${check.sender}` };
+      return refuse(req, method, AUTH_FAULT.unauthenticated, check.why);
+    }
+    const b = basic(req);
+    if (b === 'wrong') return refuse(req, method, AUTH_FAULT.unauthenticated, 'wrong credentials');
+    if (cls === 'admin') {
+      if (b === 'none' || b.principal !== 'admin') {
+        return refuse(req, method, AUTH_FAULT.unauthenticated, 'needs the admin credential (HTTP basic auth, user admin)');
+      }
+      return b;
+    }
+    if (b !== 'none') return b;
+    if (settings.clientAuth) return refuse(req, method, AUTH_FAULT.unauthenticated, 'needs a client credential (HTTP basic auth, user client)');
+    return { principal: 'anonymous' };
+  };
+}
