@@ -7,6 +7,9 @@ import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterCredentials } from '../security/cluster-secrets.js';
+import { credentialOptions } from '../security/local-security.js';
+import { ADMIN_METHODS } from '../security/methods.js';
 
 export type { NodeStatus } from './node-status.js';
 
@@ -18,6 +21,8 @@ export interface RaftClientOptions {
   /** Connections per node; more operations in flight than this queue (inside their timeout). Default 64. */
   maxSocketsPerNode?: number;
   logger?: Logger;
+  /** The cluster's tokens and CA (src/security/cluster-secrets.ts): client calls carry the client token, suspend the admin token. */
+  credentials?: ClusterCredentials;
 }
 
 /** No node claimed leadership (or the one named could not be reached) before the operation's deadline. */
@@ -62,6 +67,9 @@ type Attempt<T> = { done: true; value: T } | { done: false; leaderLost: boolean 
 
 export class RaftClient {
   private readonly rpc = new Map<string, RpcClient>();
+  /** Admin calls go on their own connections, with the admin credential. */
+  private readonly adminRpc = new Map<string, RpcClient>();
+  private readonly credentials: ClusterCredentials;
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
   private readonly maxSockets: number;
@@ -81,6 +89,7 @@ export class RaftClient {
     this.deadlineMs = opts.deadlineMs ?? 10_000;
     this.maxSockets = opts.maxSocketsPerNode ?? 64;
     this.logger = opts.logger ?? silentLogger;
+    this.credentials = opts.credentials ?? {};
   }
 
   /** The leader, asking every node at once; null if none claims it within one call timeout. Caches the answer. */
@@ -135,8 +144,9 @@ export class RaftClient {
 
   close(): void {
     this.closed = true;
-    for (const c of this.rpc.values()) c.close();
+    for (const c of [...this.rpc.values(), ...this.adminRpc.values()]) c.close();
     this.rpc.clear();
+    this.adminRpc.clear();
   }
 
   // ------------------------------------------------------------------ internals
@@ -235,11 +245,13 @@ export class RaftClient {
   }
 
   private call(node: string, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {
-    let c = this.rpc.get(node);
+    const admin = ADMIN_METHODS.has(method);
+    const pool = admin ? this.adminRpc : this.rpc;
+    let c = pool.get(node);
     if (c === undefined) {
       const { host, port } = splitHostPort(node);
-      c = new RpcClient(host, port, { timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
-      this.rpc.set(node, c);
+      c = new RpcClient(host, port, { ...credentialOptions(this.credentials, admin), timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
+      pool.set(node, c);
     }
     return c.call(method, params, timeoutMs);
   }

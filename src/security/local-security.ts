@@ -1,0 +1,62 @@
+// Security for a local cluster (npm run cluster, tests, chaos, bench): its secrets are made in its data folder at
+// the first start and reused afterwards (DATA/secrets/ for the tokens and CA, DATA/node-i/secrets/ for each node's
+// own keys). Peers are authenticated and admin calls need the admin token; client calls stay open on loopback unless
+// the options ask for what a deployed cluster does (TLS, client credentials).
+import { join } from 'node:path';
+import type { RpcClientOptions } from '../rpc/client.js';
+import type { SecuritySettings } from './authenticator.js';
+import { ensureClusterSecrets, readClusterCredentials, type ClusterCredentials } from './cluster-secrets.js';
+
+/** 'insecure' runs the nodes with --insecure; otherwise the settings written into cluster.json (default both off). */
+export type LocalSecurity = 'insecure' | Partial<SecuritySettings>;
+
+export const LOCAL_SECRETS_DIR = 'secrets';
+
+export interface PreparedLocalSecurity {
+  /** The cluster's "security" section for cluster.json, or undefined to leave it out. */
+  configSection?: SecuritySettings;
+  /** Node-program flags. */
+  nodeArgs: string[];
+  credentials: ClusterCredentials;
+  secretsDir: string;
+  /** For status and test clients: the client token (or admin where `admin`) and the CA. */
+  clientOptions(admin?: boolean): RpcClientOptions;
+}
+
+export function localSecuritySection(security: LocalSecurity | undefined): SecuritySettings | undefined {
+  if (security === undefined || security === 'insecure') return undefined;
+  if (security.tls !== true && security.clientAuth !== true) return undefined;
+  return { tls: security.tls === true, clientAuth: security.clientAuth === true };
+}
+
+/** Makes or reuses the secrets for these nodes (ids and data folders, in index order). */
+export function prepareLocalSecurity(
+  security: LocalSecurity | undefined,
+  dataDir: string,
+  nodes: readonly { id: string; dataDir: string }[],
+): PreparedLocalSecurity {
+  const secretsDir = join(dataDir, LOCAL_SECRETS_DIR);
+  if (security === 'insecure') {
+    return { nodeArgs: ['--insecure'], credentials: {}, secretsDir, clientOptions: () => ({}) };
+  }
+  const section = localSecuritySection(security);
+  const dirs = new Map(nodes.map((n) => [n.id, join(n.dataDir, 'secrets')]));
+  ensureClusterSecrets({ members: nodes.map((n) => n.id), tls: section?.tls === true, clusterDir: secretsDir, nodeDir: (id) => dirs.get(id)! });
+  const credentials = readClusterCredentials(secretsDir);
+  return {
+    configSection: section,
+    nodeArgs: [],
+    credentials,
+    secretsDir,
+    clientOptions: (admin = false) => credentialOptions(credentials, admin),
+  };
+}
+
+/** RpcClient options from a cluster's credentials: admin or client basic auth (whichever is there), and its CA. */
+export function credentialOptions(c: ClusterCredentials, admin: boolean): RpcClientOptions {
+  const opts: RpcClientOptions = {};
+  if (admin && c.adminToken !== undefined) opts.auth = { user: 'admin', password: c.adminToken };
+  else if (c.clientToken !== undefined) opts.auth = { user: 'client', password: c.clientToken };
+  if (c.ca !== undefined) opts.ca = c.ca;
+  return opts;
+}
