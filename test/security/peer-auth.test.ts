@@ -17,6 +17,8 @@ import { basicAuthHeader } from '../../src/security/tokens.js';
 import { callBody, forgedAppend, forgedVote, nodeState, post, type NodeState } from './helpers.js';
 import { waitUntil } from '../integration/helpers.js';
 
+const lines = (text: string): number => text.split('\n').filter((l) => l !== '').length;
+
 describe('peer authentication and admin rights on a local cluster (real processes)', function () {
   this.timeout(120_000);
   let dir: string;
@@ -34,7 +36,8 @@ describe('peer authentication and admin rights on a local cluster (real processe
   const quiet = async (): Promise<NodeState[]> =>
     waitUntil('the cluster to be quiet', 20_000, async () => {
       const s = await statesOf();
-      const ok = s.every((x) => x.commitIndex === s[leader].lastLogIndex && x.lastLogIndex === s[leader].lastLogIndex && x.raftlog === s[leader].raftlog);
+      const ok = s.every((x) => x.commitIndex === s[leader].lastLogIndex && x.lastLogIndex === s[leader].lastLogIndex && x.raftlog === s[leader].raftlog && lines(x.raftlog) === x.commitIndex);
+      // (Raftlog lines are written in batches shortly after the commit: quiet means they are all there too.)
       return ok ? s : undefined;
     });
   const expectFault = (a: { status: number; fault?: { code: number; message: string } }, code: number, text: string): void => {
