@@ -15,6 +15,7 @@ export async function startNodes(inv: Inventory, opts: TaskOptions): Promise<num
   const outcomes = await runOnHosts('start', inv, async (ctx) => {
     const l = layoutOf(ctx.host);
     const listen = ctx.host.listen === undefined ? '' : sh` --listen ${ctx.host.listen}`;
+    const security = opts.insecure ? ' --insecure' : sh` --secrets ${l.secrets}`;
     const script = [
       sh`cd ${l.dir} || exit 3`,
       sh`[ -f ${l.app}/dist/src/node/main.js ] || { echo 'no app: run deploy:upload_node first' >&2; exit 3; }`,
@@ -26,7 +27,7 @@ export async function startNodes(inv: Inventory, opts: TaskOptions): Promise<num
       // Create node.out before the background start, so the READY poll below never races its creation.
       sh`mkdir -p ${l.data} && : > ${l.stdout}`,
       sh`setsid nohup "$NODE" ${l.app}/dist/src/node/main.js --config ${l.clusterConfig} --data-dir ${l.data} --address-file ${l.address}` +
-        listen + sh` < /dev/null > ${l.stdout} 2>&1 &`,
+        listen + security + sh` < /dev/null > ${l.stdout} 2>&1 &`,
       sh`echo $! > ${l.pidFile}`,
       `i=0; while [ $i -lt ${READY_POLLS} ]; do`,
       sh`  if grep -q '^READY' ${l.stdout}; then echo "started (pid $(cat ${l.pidFile})): $(head -n 1 ${l.stdout})"; exit 0; fi`,

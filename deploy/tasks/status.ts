@@ -7,6 +7,8 @@ import { runningPidSnippet } from '../node-process.js';
 import type { TaskOptions } from '../options.js';
 import { report, runOnHosts, type HostOutcome } from '../run-hosts.js';
 import { sh } from '../shell-quote.js';
+import { findCredentials } from '../../src/security/client-credentials.js';
+import { credentialOptions } from '../../src/security/local-security.js';
 
 export interface HostStatus {
   up: boolean;
@@ -30,6 +32,8 @@ export function statusTable(outcomes: HostOutcome<HostStatus>[]): string[] {
 }
 
 export async function statusNodes(inv: Inventory, opts: TaskOptions): Promise<number> {
+  // The client token and CA from secrets/ beside the inventory (none for an --insecure cluster).
+  const rpcOptions = credentialOptions(findCredentials(undefined, opts.inventory, process.cwd()), false);
   const outcomes = await runOnHosts<HostStatus>('status', inv, async (ctx) => {
     const l = layoutOf(ctx.host);
     // Labelled lines: node-ssh trims the output, so positions alone would shift when the pid is empty.
@@ -39,7 +43,7 @@ export async function statusNodes(inv: Inventory, opts: TaskOptions): Promise<nu
     const lines = field('lines');
     const up = pid !== '';
     ctx.progress('asking the node');
-    const rpc = up ? await queryNodeStatus(ctx.host.node, 2000) : null;
+    const rpc = up ? await queryNodeStatus(ctx.host.node, 2000, rpcOptions) : null;
     const value: HostStatus = { up, pid, raftlogLines: Number(lines) || 0, rpc };
     if (!up) return { message: `node not running, raftlog ${value.raftlogLines} lines`, value };
     const desc = rpc ? `${rpc.role}, term ${rpc.term}, commit ${rpc.commitIndex}` : 'no answer to status()';

@@ -29,7 +29,10 @@ export type AuthOutcome = { principal: string } | { fault: RpcFault };
 export type Authenticate = (req: IncomingMessage, method: string, params: XmlRpcValue[], body: string) => AuthOutcome;
 
 export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettings, logger: Logger): Authenticate {
-  const verifier = new PeerVerifier(secrets.self, secrets.peerKeys);
+  const accepted = new Map<string, Buffer[]>([...secrets.peerKeys].map(([p, k]) => [p, [k]]));
+  for (const [p, k] of secrets.acceptPeerKeys) accepted.get(p)?.push(k);
+  const verifier = new PeerVerifier(secrets.self, accepted);
+  const anyMatch = (token: string, digests: string[]): boolean => digests.map((d) => tokenMatches(token, d)).includes(true);
   const log = new RefusalLog(logger);
 
   const refuse = (req: IncomingMessage, method: string, code: number, why: string): AuthOutcome => {
@@ -43,8 +46,8 @@ export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettin
     if (header === undefined) return 'none';
     const cred = parseBasicAuth(header);
     if (cred === null) return 'wrong';
-    if (cred.user === 'admin' && tokenMatches(cred.password, secrets.adminTokenSha256)) return { principal: 'admin' };
-    if (cred.user === 'client' && tokenMatches(cred.password, secrets.clientTokenSha256)) return { principal: 'client' };
+    if (cred.user === 'admin' && anyMatch(cred.password, secrets.adminTokenSha256)) return { principal: 'admin' };
+    if (cred.user === 'client' && anyMatch(cred.password, secrets.clientTokenSha256)) return { principal: 'client' };
     return 'wrong';
   };
 

@@ -53,8 +53,9 @@ export function generateClusterSecrets(spec: ClusterSecretsSpec): void {
     const secrets: NodeSecrets = {
       self: id,
       peerKeys: new Map(spec.members.filter((p) => p !== id).map((p) => [p, pairs.get(pairKey(id, p))!])),
-      adminTokenSha256: sha256Hex(adminToken),
-      clientTokenSha256: sha256Hex(clientToken),
+      acceptPeerKeys: new Map(),
+      adminTokenSha256: [sha256Hex(adminToken)],
+      clientTokenSha256: [sha256Hex(clientToken)],
     };
     if (ca !== undefined) secrets.tls = { ...makeNodeCert(ca, hostOf(id)), ca: ca.cert };
     writeNodeSecrets(spec.nodeDir(id), secrets);

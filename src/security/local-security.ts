@@ -48,7 +48,9 @@ export function prepareLocalSecurity(
     nodeArgs: [],
     credentials,
     secretsDir,
-    clientOptions: (admin = false) => credentialOptions(credentials, admin),
+    // Client calls carry the client token only where it is needed (a token that goes stale, e.g. after a rotation,
+    // would otherwise get them refused).
+    clientOptions: (admin = false) => (admin || section?.clientAuth === true ? credentialOptions(credentials, admin) : { ca: credentials.ca }),
   };
 }
 

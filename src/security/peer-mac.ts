@@ -51,7 +51,8 @@ export class PeerVerifier {
 
   constructor(
     private readonly self: string,
-    private readonly keys: ReadonlyMap<string, Buffer>,
+    /** Per peer, every key accepted from it (more than one only during a rotation). */
+    private readonly keys: ReadonlyMap<string, readonly Buffer[]>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -62,11 +63,13 @@ export class PeerVerifier {
     const parts = header.split(' ');
     if (parts.length !== 5 || parts[0] !== SCHEME) return { ok: false, why: 'malformed peer authentication header' };
     const [, sender, ts, nonce, given] = parts;
-    const key = this.keys.get(sender);
-    if (key === undefined) return { ok: false, why: `sender ${sender} is not a member this node shares a key with`, claimed: sender };
+    const keys = this.keys.get(sender);
+    if (keys === undefined) return { ok: false, why: `sender ${sender} is not a member this node shares a key with`, claimed: sender };
     if (!/^\d{1,15}$/.test(ts) || !/^[0-9a-f]{64}$/.test(given)) return { ok: false, why: 'malformed peer authentication header', claimed: sender };
-    const expected = mac(key, sender, this.self, ts, nonce, method, body);
-    if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) return { ok: false, why: 'bad MAC', claimed: sender };
+    const givenMac = Buffer.from(given, 'hex');
+    if (!keys.some((key) => timingSafeEqual(mac(key, sender, this.self, ts, nonce, method, body), givenMac))) {
+      return { ok: false, why: 'bad MAC', claimed: sender };
+    }
     const now = this.now();
     const skew = Number(ts) - now;
     if (Math.abs(skew) > FRESHNESS_MS) {

@@ -47,7 +47,7 @@ describe('peer MAC', () => {
   it('verifies what the sender signed for this receiver, and nothing else', () => {
     let now = 1_000_000;
     const a = new PeerSigner('a:1', new Map([['b:1', keyAB], ['c:1', keyAC]]), () => now);
-    const b = new PeerVerifier('b:1', new Map([['a:1', keyAB]]), () => now);
+    const b = new PeerVerifier('b:1', new Map([['a:1', [keyAB]]]), () => now);
     const body = Buffer.from('<methodCall>x</methodCall>');
     const h = a.headers('b:1', 'appendEntriesRPC', body)['x-raft-peer-auth'];
     expect(b.verify(h, 'appendEntriesRPC', body)).to.deep.equal({ ok: true, sender: 'a:1' });
