@@ -36,6 +36,8 @@ export interface ClientSpec {
   attemptTimeoutMs: number;
   /** Bound on one operation, retries and leader discovery included. */
   opDeadlineMs: number;
+  /** Our cluster's client credential and CA when it requires them (--security deployed). */
+  rpc?: { auth?: { user: string; password: string }; ca?: string };
 }
 
 export function splitEndpoint(endpoint: string): { host: string; port: number } {
