@@ -45,10 +45,8 @@ async function main(): Promise<void> {
     if (err instanceof SecretsError) fail(2, `error: ${err.message} (or run with --insecure, explicitly)`);
     throw err;
   }
-  if (args.insecure) {
-    process.stderr.write(`${INSECURE_WARNING}\n`);
-    logger.warn(INSECURE_WARNING);
-  }
+  // One line in node.log and on the console (after READY), whatever the log level.
+  if (args.insecure) (args.logLevel === 'error' ? logger.error : logger.warn)(INSECURE_WARNING);
 
   // The server comes up first: a port in use must fail before this process touches the data directory,
   // which may belong to the node already running there. Until storage is open, calls get a "starting" fault.
