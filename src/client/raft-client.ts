@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterCredentials } from '../security/cluster-secrets.js';
 import { credentialOptions } from '../security/local-security.js';
 import { ADMIN_METHODS } from '../security/methods.js';
+import { AUTH_FAULT } from '../security/authenticator.js';
 
 export type { NodeStatus } from './node-status.js';
 
@@ -47,7 +48,7 @@ export interface AddResult {
  * Faults that say the request itself is wrong (bad parameters, unknown method, unparsable): retrying cannot help.
  * 400 is the node's own "bad parameters" code (src/node/handlers.ts); the others are the rpc layer's.
  */
-const FAULTS_NOT_RETRYABLE: ReadonlySet<number> = new Set([400, -32600, -32601, -32602, -32700]);
+const FAULTS_NOT_RETRYABLE: ReadonlySet<number> = new Set([400, -32600, -32601, -32602, -32700, ...Object.values(AUTH_FAULT)]);
 /** "Try again later" from a node (starting, suspended, commit timeout): keep the leader, back off. */
 const FAULT_UNAVAILABLE = 503;
 
@@ -78,6 +79,8 @@ export class RaftClient {
   /** One discovery at a time, shared by every operation in flight (32 writes must not start 32 discoveries). */
   private discovery: Promise<string | null> | null = null;
   private closed = false;
+  /** A node refused our credentials during discovery: retrying will not help, so operations fail with it at once. */
+  private refusal: RpcFaultError | null = null;
 
   constructor(
     private readonly nodes: string[],
@@ -178,6 +181,7 @@ export class RaftClient {
     let lastError: unknown = null;
     for (let i = 0; i < MAX_ATTEMPTS && !this.closed; i++) {
       const leader = this.leader ?? (await this.findLeader());
+      if (leader === null && this.refusal !== null) throw this.refusal;
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       // A refused connection means the node is down, not busy: look for its successor at once, without backing off.
@@ -220,6 +224,9 @@ export class RaftClient {
           this.call(node, 'isLeader', [], this.timeoutMs),
           this.call(node, 'getLeader', [], this.timeoutMs),
         ]);
+        if (isLeader.status === 'rejected' && isLeader.reason instanceof RpcFaultError && FAULTS_NOT_RETRYABLE.has(isLeader.reason.code)) {
+          this.refusal = isLeader.reason;
+        }
         if (hint.status === 'fulfilled') {
           const h = parseLeaderHint(hint.value);
           if (h !== null) hints.set(h, (hints.get(h) ?? 0) + 1);

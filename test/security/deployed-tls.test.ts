@@ -3,7 +3,8 @@
 // (https://client:TOKEN@host:port with the CA in an ssl context) works. Anonymous, wrong-token, plain-HTTP and
 // CA-less TLS clients are refused and change nothing.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,25 @@ describe('a cluster configured as deployed: TLS and client credentials (real pro
     const after = await quiet();
     expect(after).to.deep.equal(before);
     for (const x of after) expect(x.raftlog).to.not.match(/anon|wrong|plain|no-ca|py-noca/);
+  });
+
+  it('run_client finds the tokens and CA beside the cluster config; without them it fails at once with the refusal', async () => {
+    const cli = fileURLToPath(new URL('../../src/client/cli.js', import.meta.url));
+    const run = (args: string[]): { code: number; out: string } => {
+      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+      return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+    };
+    const add = run(['--config', c.configFile, 'add', 'from-cli', '--count', '5']);
+    expect(add.code, add.out).to.equal(0);
+    const suspend = run(['--config', c.configFile, 'suspend', '3', '1']);
+    expect(suspend.code, suspend.out).to.equal(0);
+    expect(suspend.out).to.contain(`${c.endpoints[2]} suspended for 1 s`);
+    const started = Date.now();
+    const none = run(['--nodes', c.endpoints.join(','), '--secrets', join(dir, 'node-0', 'secrets'), 'add', 'x', '--deadline', '20000']);
+    expect(none.code, none.out).to.equal(1);
+    expect(none.out).to.match(/refused: needs a client credential/);
+    expect(Date.now() - started, 'not retried until the deadline').to.be.below(15_000);
+    await waitUntil('node 2 back from suspension', 20_000, async () => ((await c.status(2))?.suspended === false ? true : undefined));
   });
 
   it('serves the README\'s stock Python client line with the client token and the cluster CA', async () => {
