@@ -8,7 +8,7 @@ import type { TaskOptions } from '../options.js';
 import { report, runOnHosts, type HostOutcome } from '../run-hosts.js';
 import { sh } from '../shell-quote.js';
 import { findCredentials } from '../../src/security/client-credentials.js';
-import { credentialOptions } from '../../src/security/local-security.js';
+import { credentialOptions } from '../../src/security/client-credentials.js';
 
 export interface HostStatus {
   up: boolean;

@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterCredentials } from '../security/cluster-secrets.js';
-import { credentialOptions } from '../security/local-security.js';
+import { credentialOptions } from '../security/client-credentials.js';
 import { ADMIN_METHODS } from '../security/methods.js';
 import { AUTH_FAULT } from '../security/authenticator.js';
 

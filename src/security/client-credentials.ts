@@ -3,6 +3,7 @@
 // ./secrets beside ./inventory.json for a deployed one). No folder there: no credentials (an --insecure cluster).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { RpcClientOptions } from '../rpc/client.js';
 import { readClusterCredentials, type ClusterCredentials } from './cluster-secrets.js';
 import { SecretsError } from './secret-files.js';
 
@@ -20,4 +21,13 @@ export function findCredentials(explicitDir: string | undefined, sourceFile: str
   if (sourceFile === undefined) return {};
   const dir = secretsDirBeside(sourceFile, cwd);
   return existsSync(dir) ? readClusterCredentials(dir) : {};
+}
+
+/** RpcClient options from a cluster's credentials: admin or client basic auth (whichever is there), and its CA. */
+export function credentialOptions(c: ClusterCredentials, admin: boolean): RpcClientOptions {
+  const opts: RpcClientOptions = {};
+  if (admin && c.adminToken !== undefined) opts.auth = { user: 'admin', password: c.adminToken };
+  else if (c.clientToken !== undefined) opts.auth = { user: 'client', password: c.clientToken };
+  if (c.ca !== undefined) opts.ca = c.ca;
+  return opts;
 }

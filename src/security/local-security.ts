@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { RpcClientOptions } from '../rpc/client.js';
 import type { SecuritySettings } from './authenticator.js';
+import { credentialOptions } from './client-credentials.js';
 import { ensureClusterSecrets, readClusterCredentials, type ClusterCredentials } from './cluster-secrets.js';
 
 /** 'insecure' runs the nodes with --insecure; otherwise the settings written into cluster.json (default both off). */
@@ -52,13 +53,4 @@ export function prepareLocalSecurity(
     // would otherwise get them refused).
     clientOptions: (admin = false) => (admin || section?.clientAuth === true ? credentialOptions(credentials, admin) : { ca: credentials.ca }),
   };
-}
-
-/** RpcClient options from a cluster's credentials: admin or client basic auth (whichever is there), and its CA. */
-export function credentialOptions(c: ClusterCredentials, admin: boolean): RpcClientOptions {
-  const opts: RpcClientOptions = {};
-  if (admin && c.adminToken !== undefined) opts.auth = { user: 'admin', password: c.adminToken };
-  else if (c.clientToken !== undefined) opts.auth = { user: 'client', password: c.clientToken };
-  if (c.ca !== undefined) opts.ca = c.ca;
-  return opts;
 }

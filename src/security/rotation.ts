@@ -9,7 +9,7 @@
 import { parseNodeStatus, type NodeStatus } from '../client/node-status.js';
 import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
 import type { ClusterCredentials } from './cluster-secrets.js';
-import { credentialOptions } from './local-security.js';
+import { credentialOptions } from './client-credentials.js';
 import type { NodeSecrets } from './node-secrets.js';
 
 export type RotationPhase = 'A' | 'B' | 'C';
