@@ -27,6 +27,12 @@ function python(code: string): { ok: boolean; out: string } {
   }
 }
 
+
+/**
+ * Timeouts long enough that a loaded machine (a 2-core CI box running other jobs) causes no spontaneous election:
+ * these tests check that refused calls change no term or leader, so any change must come from the calls.
+ */
+const CALM = { heartbeatMs: 100, electionTimeoutMs: 1500 };
 describe('a cluster configured as deployed: TLS and client credentials (real processes)', function () {
   this.timeout(120_000);
   let dir: string;
@@ -52,7 +58,7 @@ describe('a cluster configured as deployed: TLS and client credentials (real pro
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'raft-tls-'));
-    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: await findFreePorts(3), logLevel: 'warn', security: { tls: true, clientAuth: true } });
+    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: await findFreePorts(3), logLevel: 'warn', ...CALM, security: { tls: true, clientAuth: true } });
     await c.waitForLeader(20_000);
     clientToken = readFileSync(join(dir, 'secrets', 'client.token'), 'utf8').trim();
   });

@@ -19,6 +19,12 @@ import { waitUntil } from '../integration/helpers.js';
 
 const lines = (text: string): number => text.split('\n').filter((l) => l !== '').length;
 
+
+/**
+ * Timeouts long enough that a loaded machine (a 2-core CI box running other jobs) causes no spontaneous election:
+ * these tests check that refused calls change no term or leader, so any change must come from the calls.
+ */
+const CALM = { heartbeatMs: 100, electionTimeoutMs: 1500 };
 describe('peer authentication and admin rights on a local cluster (real processes)', function () {
   this.timeout(120_000);
   let dir: string;
@@ -49,7 +55,7 @@ describe('peer authentication and admin rights on a local cluster (real processe
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'raft-auth-'));
-    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: await findFreePorts(3), logLevel: 'warn' });
+    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: await findFreePorts(3), logLevel: 'warn', ...CALM });
     leader = (await c.waitForLeader(20_000)).index;
     f = (leader + 1) % 3;
     g = (leader + 2) % 3;
@@ -180,7 +186,7 @@ describe('peer authentication and admin rights on a local cluster (real processe
     const token = readFileSync(join(dir, 'secrets', 'admin.token'), 'utf8');
     const keys = readFileSync(join(c.nodes[0].dataDir, 'secrets', 'node-secrets.json'), 'utf8');
     await c.stop();
-    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: c.nodes.map((n) => n.port), logLevel: 'warn' });
+    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: c.nodes.map((n) => n.port), logLevel: 'warn', ...CALM });
     await c.waitForLeader(20_000);
     expect(readFileSync(join(dir, 'secrets', 'admin.token'), 'utf8')).to.equal(token);
     expect(readFileSync(join(c.nodes[0].dataDir, 'secrets', 'node-secrets.json'), 'utf8')).to.equal(keys);
