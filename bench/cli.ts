@@ -125,6 +125,7 @@ async function main(): Promise<number> {
           dataDir: clusterDir,
           nodeOptions: o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProfDir)}`] : [],
           onUnexpectedExit: unexpected('raft'),
+          security: o.security,
         });
     const forgetSys = cleanup.add('stop our cluster', () => sys.stop());
     ours = emptyResult(sys.label);
@@ -169,7 +170,7 @@ async function main(): Promise<number> {
       let recSys: Awaited<ReturnType<typeof startRaftSystem>> | null = null;
       const forget = cleanup.add('stop the recovery cluster', () => recSys?.stop());
       const out = await runRecovery(o.restartEntries, dirs, async () => {
-        recSys = await startRaftSystem({ nodes: o.nodes, ports: ports.raft, dataDir: recDir, onUnexpectedExit: unexpected('raft') });
+        recSys = await startRaftSystem({ nodes: o.nodes, ports: ports.raft, dataDir: recDir, onUnexpectedExit: unexpected('raft'), security: o.security });
         return recSys;
       }, `bench-rec-${Date.now().toString(36)}`, recAcked);
       recovery = out.result;

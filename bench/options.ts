@@ -38,6 +38,8 @@ export interface BenchOptions {
   cpuProfDir: string | null;
   /** Hard bound on the whole run. */
   deadlineSeconds: number;
+  /** How our cluster runs: as deployed (TLS, credentials; the default), as the local cluster, or --insecure. */
+  security: 'deployed' | 'local' | 'insecure';
 }
 
 export class UsageError extends Error {}
@@ -45,11 +47,12 @@ export class UsageError extends Error {}
 export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port,...] [--base-port P] [--seconds S] [--warmup-seconds S]
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
   [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
-  [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]`;
+  [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S] [--security deployed|local|insecure]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
   'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'html', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
+  'security',
 ];
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
 const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
@@ -110,6 +113,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     phases: list(f, 'phases', PHASES, [...PHASES]),
     cpuProfDir: f.get('cpu-prof') ?? null,
     deadlineSeconds: 0,
+    security: securityOf(f.get('security')),
   };
   opts.deadlineSeconds = num(f, 'deadline-seconds', defaultDeadlineSeconds(opts), 5, 86_400);
   return opts;
@@ -127,6 +131,12 @@ function parseEtcdTimeouts(raw: string | undefined): BenchOptions['etcdTimeouts'
     throw new UsageError(`--etcd-timeouts takes HEARTBEAT_MS,ELECTION_MS with election >= 5 x heartbeat (etcd's rule), got "${raw}"`);
   }
   return { heartbeatMs: hb, electionTimeoutMs: el };
+}
+
+function securityOf(raw: string | undefined): BenchOptions['security'] {
+  if (raw === undefined) return 'deployed';
+  if (raw === 'deployed' || raw === 'local' || raw === 'insecure') return raw;
+  throw new UsageError(`--security takes deployed, local or insecure, got "${raw}"`);
 }
 
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */

@@ -1,5 +1,5 @@
 // Command line of `node dist/deploy/cli.js TASK [options]` (the deploy:* npm scripts). Pure, so it is testable.
-export const TASKS = ['upload_node', 'upload_client', 'saveip', 'start', 'stop', 'status', 'clean', 'logs', 'get_raftlog'] as const;
+export const TASKS = ['secrets', 'rotate_secrets', 'upload_node', 'upload_client', 'saveip', 'start', 'stop', 'status', 'clean', 'logs', 'get_raftlog'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 export interface DeployArgs {
@@ -12,6 +12,7 @@ export interface DeployArgs {
   build: boolean;
   withNode: boolean;
   outDir?: string;
+  insecure: boolean;
 }
 
 export const DEPLOY_USAGE = `usage: node dist/deploy/cli.js TASK [options]   (npm run deploy:TASK -- [options])
@@ -19,7 +20,8 @@ tasks: ${TASKS.join(', ')}
 options: --inventory FILE (default ./inventory.json)  --hosts h1,h2 (only these)
          --connect-timeout S (default 10)  --host-timeout S (default 300, per host, whole task)
          --no-build (upload_*: ship dist/ without running tsc)  --with-node (upload_*: ship this node binary)
-         --out DIR (get_raftlog: default raftlog/; logs: default logs/)`;
+         --out DIR (get_raftlog: default raftlog/; logs: default logs/)
+         --insecure (upload_node, start: no TLS, no credentials, no peer authentication; nodes warn at start)`;
 
 export class DeployUsageError extends Error {}
 
@@ -35,7 +37,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs {
     throw new DeployUsageError(task === undefined ? 'no task given' : `unknown task '${task}'`);
   }
   const out: DeployArgs = { task: task as TaskName, inventory: 'inventory.json', only: [], connectTimeoutMs: 10_000,
-    hostTimeoutMs: 300_000, build: true, withNode: false };
+    hostTimeoutMs: 300_000, build: true, withNode: false, insecure: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {
@@ -51,6 +53,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs {
       case '--no-build': out.build = false; break;
       case '--with-node': out.withNode = true; break;
       case '--out': out.outDir = value(); break;
+      case '--insecure': out.insecure = true; break;
       default: throw new DeployUsageError(`unknown option '${a}'`);
     }
   }

@@ -11,8 +11,13 @@ import { statusNodes } from './tasks/status.js';
 import { stopNodes } from './tasks/stop.js';
 import { uploadClient } from './tasks/upload-client.js';
 import { uploadNode } from './tasks/upload-node.js';
+import { makeSecrets } from './tasks/secrets.js';
+import { SecretsError } from '../src/security/secret-files.js';
+import { rotateSecrets } from './tasks/rotate-secrets.js';
 
 const TASK_RUNNERS: Record<TaskName, (inv: Inventory, opts: TaskOptions) => Promise<number>> = {
+  secrets: makeSecrets,
+  rotate_secrets: rotateSecrets,
   upload_node: uploadNode,
   upload_client: uploadClient,
   saveip: saveIp,
@@ -48,6 +53,7 @@ main(process.argv.slice(2)).then(
     const e = err as Error;
     if (e instanceof DeployUsageError) console.error(`${e.message}\n${DEPLOY_USAGE}`);
     else if (e instanceof InventoryError) console.error(e.message);
+    else if (e instanceof SecretsError) console.error(`deploy: ${e.message}`);
     else console.error(`deploy: ${e?.message ?? String(err)}`);
     process.exit(2);
   },

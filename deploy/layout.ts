@@ -19,6 +19,10 @@ export interface RemoteLayout {
   stdout: string;
   /** Wrapper that runs the client against this cluster (upload_client). */
   clientScript: string;
+  /** This node's own secrets (0700; deploy/tasks/upload-secrets.ts), given to the node with --secrets. */
+  secrets: string;
+  /** The client token and CA for run_client on the machine (upload_client). */
+  clientSecrets: string;
 }
 
 export function layoutOf(h: InventoryHost): RemoteLayout {
@@ -35,6 +39,8 @@ export function layoutOf(h: InventoryHost): RemoteLayout {
     pidFile: `${d}/node.pid`,
     stdout: `${d}/node.out`,
     clientScript: `${d}/run_client`,
+    secrets: `${d}/secrets`,
+    clientSecrets: `${d}/client-secrets`,
   };
 }
 

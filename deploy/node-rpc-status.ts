@@ -2,16 +2,16 @@
 // client does). Any failure, including an answer that is not a well-formed status, becomes null: the status table
 // then shows what ssh saw and "?" for the rest.
 import { parseNodeStatus, type NodeStatus } from '../src/client/node-status.js';
-import { RpcClient } from '../src/rpc/client.js';
+import { RpcClient, type RpcClientOptions } from '../src/rpc/client.js';
 import { splitHostPort } from '../src/util/host-port.js';
 
 export type NodeRpcStatus = NodeStatus;
 
-export async function queryNodeStatus(node: string, timeoutMs: number): Promise<NodeRpcStatus | null> {
+export async function queryNodeStatus(node: string, timeoutMs: number, opts: RpcClientOptions = {}): Promise<NodeRpcStatus | null> {
   let client: RpcClient;
   try {
     const { host, port } = splitHostPort(node, 'node');
-    client = new RpcClient(host, port, { timeoutMs });
+    client = new RpcClient(host, port, { ...opts, timeoutMs });
   } catch {
     return null;
   }

@@ -9,4 +9,8 @@ export interface TaskOptions extends RunOptions {
   /** get_raftlog / logs: local folder that receives <host>/... (defaults raftlog/ and logs/). */
   outDir?: string;
   log: (line: string) => void;
+  /** The inventory file; the cluster's secrets are in secrets/ beside it (deploy/secrets.ts). */
+  inventory: string;
+  /** Security off, explicitly: no secrets, cluster.json without TLS/credentials, nodes started with --insecure. */
+  insecure: boolean;
 }

@@ -37,6 +37,8 @@ export interface ClientSpec {
   attemptTimeoutMs: number;
   /** Bound on one operation, retries and leader discovery included. */
   opDeadlineMs: number;
+  /** Our cluster's client credential and CA when it requires them (--security deployed). */
+  rpc?: { auth?: { user: string; password: string }; ca?: string };
 }
 
 /** "host:port" or "[ipv6]:port" -> parts (the project's one parser); throws with the offending text otherwise. */

@@ -55,7 +55,7 @@ export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
     let c = this.rpc.get(endpoint);
     if (c === undefined) {
       const { host, port } = splitEndpoint(endpoint);
-      c = new RpcClient(host, port, { timeoutMs: this.spec.attemptTimeoutMs, maxSockets: this.spec.maxSockets });
+      c = new RpcClient(host, port, { ...this.spec.rpc, timeoutMs: this.spec.attemptTimeoutMs, maxSockets: this.spec.maxSockets });
       this.rpc.set(endpoint, c);
     }
     return c;

@@ -16,10 +16,14 @@ export interface LocalRaftOptions {
   /** Node.js runtime flags for every node, e.g. --cpu-prof. */
   nodeOptions?: string[];
   onUnexpectedExit?: (index: number, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** deployed: TLS and credentials on every call, as deploy/ runs it; local: peers authenticated, clients open; insecure: off. */
+  security?: BenchSecurity;
 }
 
-export function raftClientSpec(endpoints: string[], maxSockets: number): ClientSpec {
-  return { system: 'raft', endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000 };
+export type BenchSecurity = 'deployed' | 'local' | 'insecure';
+
+export function raftClientSpec(endpoints: string[], maxSockets: number, rpc?: ClientSpec['rpc']): ClientSpec {
+  return { system: 'raft', endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000, rpc };
 }
 
 class RaftSystem implements SystemUnderTest {
@@ -28,20 +32,25 @@ class RaftSystem implements SystemUnderTest {
   readonly controlsProcesses: boolean;
   private readonly status: RpcClient[];
 
+  private readonly rpc: ClientSpec['rpc'];
+
   constructor(
     readonly endpoints: string[],
     private readonly cluster: LocalCluster | null,
+    security?: BenchSecurity,
   ) {
-    this.label = `raft-xmlrpc (${endpoints.length} nodes)`;
+    this.label = `raft-xmlrpc (${endpoints.length} nodes${security === undefined ? '' : `, security ${security}`})`;
     this.controlsProcesses = cluster !== null;
+    const o = cluster?.security.clientOptions() ?? {};
+    this.rpc = { auth: o.auth, ca: o.ca };
     this.status = endpoints.map((ep) => {
       const { host, port } = splitEndpoint(ep);
-      return new RpcClient(host, port, { timeoutMs: 1000, maxSockets: 2 });
+      return new RpcClient(host, port, { ...this.rpc, timeoutMs: 1000, maxSockets: 2 });
     });
   }
 
   clientSpec(maxSockets: number): ClientSpec {
-    return raftClientSpec(this.endpoints, maxSockets);
+    return raftClientSpec(this.endpoints, maxSockets, this.rpc);
   }
 
   async statuses(): Promise<(NodeStatus | null)[]> {
@@ -124,8 +133,9 @@ export async function startRaftSystem(opts: LocalRaftOptions): Promise<SystemUnd
     nodeOptions: opts.nodeOptions,
     onUnexpectedExit: opts.onUnexpectedExit,
     readyTimeoutMs: 120_000,
+    security: opts.security === 'deployed' ? { tls: true, clientAuth: true } : opts.security === 'insecure' ? 'insecure' : undefined,
   });
-  return new RaftSystem(cluster.endpoints, cluster);
+  return new RaftSystem(cluster.endpoints, cluster, opts.security ?? 'local');
 }
 
 export function remoteRaftSystem(endpoints: string[]): SystemUnderTest {

@@ -16,9 +16,10 @@ export const READY_POLLS = 50;
  * by sh`` is safe as a word of its own but NOT inside double quotes (there '...' is literal and $(...) runs), so no
  * inventory value is ever interpolated into a double-quoted string or a message.
  */
-export function startScript(host: InventoryHost, readyPolls = READY_POLLS): string {
+export function startScript(host: InventoryHost, readyPolls = READY_POLLS, insecure = false): string {
   const l = layoutOf(host);
   const listen = host.listen === undefined ? '' : sh` --listen ${host.listen}`;
+  const security = insecure ? ' --insecure' : sh` --secrets ${l.secrets}`;
   return [
     sh`OUT=${l.stdout}; PIDFILE=${l.pidFile}`,
     sh`cd ${l.dir} || exit 3`,
@@ -31,7 +32,7 @@ export function startScript(host: InventoryHost, readyPolls = READY_POLLS): stri
     // Create node.out before the background start, so the READY poll below never races its creation.
     sh`mkdir -p ${l.data} && : > "$OUT"`,
     sh`setsid nohup "$NODE" ${l.app}/dist/src/node/main.js --config ${l.clusterConfig} --data-dir ${l.data} --address-file ${l.address}` +
-      listen + ' < /dev/null > "$OUT" 2>&1 &',
+      listen + security + ' < /dev/null > "$OUT" 2>&1 &',
     'echo $! > "$PIDFILE"',
     `i=0; while [ $i -lt ${readyPolls} ]; do`,
     // READY is stdout's first line; lines logged after it (warnings) may follow in the same file.
@@ -43,12 +44,12 @@ export function startScript(host: InventoryHost, readyPolls = READY_POLLS): stri
   ].join('\n');
 }
 
-export async function startOnHost(ctx: HostContext, readyPolls = READY_POLLS): Promise<{ message: string }> {
+export async function startOnHost(ctx: HostContext, readyPolls = READY_POLLS, insecure = false): Promise<{ message: string }> {
   ctx.progress('starting');
-  const r = await ctx.run(startScript(ctx.host, readyPolls));
+  const r = await ctx.run(startScript(ctx.host, readyPolls, insecure));
   return { message: r.stdout.trim().split('\n').pop() ?? 'started' };
 }
 
 export async function startNodes(inv: Inventory, opts: TaskOptions): Promise<number> {
-  return report('start', await runOnHosts('start', inv, (ctx) => startOnHost(ctx), opts));
+  return report('start', await runOnHosts('start', inv, (ctx) => startOnHost(ctx, READY_POLLS, opts.insecure), opts));
 }

@@ -7,6 +7,8 @@ import { runningPidSnippet } from '../node-process.js';
 import type { TaskOptions } from '../options.js';
 import { report, runOnHosts, type HostContext, type HostOutcome } from '../run-hosts.js';
 import { sh } from '../shell-quote.js';
+import type { RpcClientOptions } from '../../src/rpc/client.js';
+import { credentialOptions, findCredentials } from '../../src/security/client-credentials.js';
 
 export interface HostStatus {
   up: boolean;
@@ -29,7 +31,7 @@ export function statusTable(outcomes: HostOutcome<HostStatus>[]): string[] {
   return [fmt(head), ...rows.map(fmt), leaders.length === 0 ? 'leader: none answered' : `leader: ${leaders.join(', ')}`];
 }
 
-export async function statusOnHost(ctx: HostContext): Promise<{ message: string; value: HostStatus }> {
+export async function statusOnHost(ctx: HostContext, rpcOptions: RpcClientOptions = {}): Promise<{ message: string; value: HostStatus }> {
   const l = layoutOf(ctx.host);
   // Labelled lines: node-ssh trims the output, so positions alone would shift when the pid is empty.
   const r = await ctx.run(`${runningPidSnippet(l)}; echo "pid=$PID"; ` + sh`echo "lines=$(wc -l < ${l.raftlog} 2>/dev/null || echo 0)"`);
@@ -38,7 +40,7 @@ export async function statusOnHost(ctx: HostContext): Promise<{ message: string;
   const lines = field('lines');
   const up = pid !== '';
   ctx.progress('asking the node');
-  const rpc = up ? await queryNodeStatus(ctx.host.node, 2000) : null;
+  const rpc = up ? await queryNodeStatus(ctx.host.node, 2000, rpcOptions) : null;
   const value: HostStatus = { up, pid, raftlogLines: Number(lines) || 0, rpc };
   if (!up) return { message: `node not running, raftlog ${value.raftlogLines} lines`, value };
   const desc = rpc ? `${rpc.role}, term ${rpc.term}, commit ${rpc.commitIndex}` : 'no answer to status()';
@@ -46,7 +48,9 @@ export async function statusOnHost(ctx: HostContext): Promise<{ message: string;
 }
 
 export async function statusNodes(inv: Inventory, opts: TaskOptions): Promise<number> {
-  const outcomes = await runOnHosts<HostStatus>('status', inv, statusOnHost, opts);
+  // The client token and CA from secrets/ beside the inventory (none for an --insecure cluster).
+  const rpcOptions = credentialOptions(findCredentials(undefined, opts.inventory, process.cwd()), false);
+  const outcomes = await runOnHosts<HostStatus>('status', inv, (ctx) => statusOnHost(ctx, rpcOptions), opts);
   const code = report('status', outcomes);
   for (const line of statusTable(outcomes)) console.log(line);
   // A reachable machine whose node is down still fails the task: `status` answers "is my cluster running?".

@@ -9,20 +9,28 @@ import type { TaskOptions } from '../options.js';
 import { report, runOnHosts, type HostContext } from '../run-hosts.js';
 import { sh } from '../shell-quote.js';
 import { uploadApp } from './upload-app.js';
+import { DEPLOYED_SECURITY, deploySecretsDir } from '../secrets.js';
+import { makeSecrets } from './secrets.js';
+import { uploadHostSecrets } from './upload-secrets.js';
 
-export async function uploadNodeOnHost(ctx: HostContext, bundle: Bundle, config: string): Promise<{ message: string }> {
+/** `secretsDir` null: an --insecure cluster, no secrets uploaded. */
+export async function uploadNodeOnHost(ctx: HostContext, bundle: Bundle, config: string, secretsDir: string | null): Promise<{ message: string }> {
   const app = await uploadApp(ctx, bundle);
   const l = layoutOf(ctx.host);
   ctx.progress('writing cluster.json');
   await ctx.run(sh`cat > ${l.clusterConfig}.tmp && mv ${l.clusterConfig}.tmp ${l.clusterConfig}`, config);
-  return { message: `${app}, cluster.json with ${ctx.inv.hosts.length} nodes in ${l.dir}` };
+  const secrets = secretsDir === null ? ', INSECURE (no secrets)' : `, its ${await uploadHostSecrets(ctx, secretsDir)} secret files`;
+  return { message: `${app}, cluster.json with ${ctx.inv.hosts.length} nodes${secrets} in ${l.dir}` };
 }
 
 export async function uploadNode(inv: Inventory, opts: TaskOptions): Promise<number> {
   const bundle = await buildBundle({ build: opts.build, withNode: opts.withNode, log: opts.log });
-  const config = JSON.stringify(clusterConfigOf(inv), null, 2) + '\n';
+  const secretsDir = deploySecretsDir(opts.inventory);
+  if (!opts.insecure) await makeSecrets(inv, opts);
+  const security = opts.insecure ? {} : { security: DEPLOYED_SECURITY };
+  const config = JSON.stringify({ ...clusterConfigOf(inv), ...security }, null, 2) + '\n';
   for (const w of clusterWarnings(clusterConfigOf(inv))) opts.log(`warning: ${w}`);
-  const outcomes = await runOnHosts('upload_node', inv, (ctx) => uploadNodeOnHost(ctx, bundle, config), opts);
+  const outcomes = await runOnHosts('upload_node', inv, (ctx) => uploadNodeOnHost(ctx, bundle, config, opts.insecure ? null : secretsDir), opts);
   rmSync(bundle.file, { force: true });
   return report('upload_node', outcomes);
 }

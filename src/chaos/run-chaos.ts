@@ -89,7 +89,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     observer = new LeaderObserver(cluster, now);
     observer.start();
     const obs = observer;
-    const admin = new RaftClient(cluster.endpoints, { timeoutMs: 1000, deadlineMs: 3000 });
+    // suspend is an admin call: the local cluster's admin token (its data folder's secrets/admin.token).
+    const admin = new RaftClient(cluster.endpoints, { timeoutMs: 1000, deadlineMs: 3000, credentials: cluster.security.credentials });
     clients.push(admin);
     nemesis = new ChaosNemesis({
       cluster,

@@ -17,6 +17,8 @@ export interface CliArgs {
   timeoutMs: number;
   deadlineMs: number;
   verbose: boolean;
+  /** The cluster's secrets folder (tokens, CA); default: secrets/ beside the config or inventory the nodes came from. */
+  secretsDir?: string;
 }
 
 export class UsageError extends Error {}
@@ -26,7 +28,8 @@ targets (first that applies): --nodes HOST:PORT,...  --config CLUSTER.json  --in
                               ./inventory.json  data/cluster/cluster.json
 commands: add [DATA] [--count N] [--concurrency C]   (default: add one entry)
           set KEY VALUE | get KEY | leader | status | suspend NODE|INDEX SECONDS | shell | help
-options:  --timeout MS (per call, default 2000)  --deadline MS (per operation, default 10000)  --verbose`;
+options:  --timeout MS (per call, default 2000)  --deadline MS (per operation, default 10000)  --verbose
+          --secrets DIR (tokens and CA; default: secrets/ beside the config or inventory)`;
 
 const COMMANDS = new Set(['add', 'set', 'get', 'leader', 'status', 'suspend', 'shell', 'help']);
 
@@ -79,6 +82,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         break;
       case '--deadline':
         out.deadlineMs = positiveInt(a, value());
+        break;
+      case '--secrets':
+        out.secretsDir = value();
         break;
       case '--verbose':
       case '-v':

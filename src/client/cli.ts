@@ -6,13 +6,17 @@ import { USAGE, UsageError, parseCliArgs, type CliArgs } from './cli-args.js';
 import { addCommand, describeFailure, getCommand, leaderCommand, setCommand, statusCommand, suspendCommand, type CommandContext } from './commands.js';
 import { RaftClient, type RaftClientOptions } from './raft-client.js';
 import { runShell } from './shell.js';
+import { SecretsError } from '../security/secret-files.js';
 import { TargetError, resolveTargets } from './targets.js';
+import { findCredentials } from '../security/client-credentials.js';
+import type { ClusterCredentials } from '../security/cluster-secrets.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
 
-async function run(args: CliArgs, nodes: string[]): Promise<number> {
+async function run(args: CliArgs, nodes: string[], credentials: ClusterCredentials): Promise<number> {
   const clientOptions: RaftClientOptions = {
+    credentials,
     timeoutMs: args.timeoutMs,
     deadlineMs: args.deadlineMs,
     maxSocketsPerNode: Math.max(64, args.concurrency),
@@ -60,15 +64,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let nodes: string[];
+  let credentials: ClusterCredentials;
   try {
-    ({ nodes } = resolveTargets(args.targets, process.cwd()));
+    let from: string;
+    ({ nodes, from } = resolveTargets(args.targets, process.cwd()));
+    credentials = findCredentials(args.secretsDir, args.targets.kind === 'nodes' ? undefined : from, process.cwd());
   } catch (e) {
-    if (!(e instanceof TargetError)) throw e;
+    if (!(e instanceof TargetError) && !(e instanceof SecretsError)) throw e;
     err(`run_client: ${e.message}`);
     return 2;
   }
   try {
-    return await run(args, nodes);
+    return await run(args, nodes, credentials);
   } catch (e) {
     err(`run_client: ${describeFailure(e)}`);
     return 1;

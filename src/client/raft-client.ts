@@ -7,6 +7,10 @@ import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterCredentials } from '../security/cluster-secrets.js';
+import { credentialOptions } from '../security/client-credentials.js';
+import { ADMIN_METHODS } from '../security/methods.js';
+import { AUTH_FAULT } from '../security/authenticator.js';
 
 export type { NodeStatus } from './node-status.js';
 
@@ -18,6 +22,8 @@ export interface RaftClientOptions {
   /** Connections per node; more operations in flight than this queue (inside their timeout). Default 64. */
   maxSocketsPerNode?: number;
   logger?: Logger;
+  /** The cluster's tokens and CA (src/security/cluster-secrets.ts): client calls carry the client token, suspend the admin token. */
+  credentials?: ClusterCredentials;
 }
 
 /** No node claimed leadership (or the one named could not be reached) before the operation's deadline. */
@@ -42,7 +48,7 @@ export interface AddResult {
  * Faults that say the request itself is wrong (bad parameters, unknown method, unparsable): retrying cannot help.
  * 400 is the node's own "bad parameters" code (src/node/handlers.ts); the others are the rpc layer's.
  */
-const FAULTS_NOT_RETRYABLE: ReadonlySet<number> = new Set([400, -32600, -32601, -32602, -32700]);
+const FAULTS_NOT_RETRYABLE: ReadonlySet<number> = new Set([400, -32600, -32601, -32602, -32700, ...Object.values(AUTH_FAULT)]);
 /** "Try again later" from a node (starting, suspended, commit timeout): keep the leader, back off. */
 const FAULT_UNAVAILABLE = 503;
 
@@ -62,6 +68,9 @@ type Attempt<T> = { done: true; value: T } | { done: false; leaderLost: boolean 
 
 export class RaftClient {
   private readonly rpc = new Map<string, RpcClient>();
+  /** Admin calls go on their own connections, with the admin credential. */
+  private readonly adminRpc = new Map<string, RpcClient>();
+  private readonly credentials: ClusterCredentials;
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
   private readonly maxSockets: number;
@@ -70,6 +79,8 @@ export class RaftClient {
   /** One discovery at a time, shared by every operation in flight (32 writes must not start 32 discoveries). */
   private discovery: Promise<string | null> | null = null;
   private closed = false;
+  /** A node refused our credentials during discovery: retrying will not help, so operations fail with it at once. */
+  private refusal: RpcFaultError | null = null;
 
   constructor(
     private readonly nodes: string[],
@@ -81,6 +92,7 @@ export class RaftClient {
     this.deadlineMs = opts.deadlineMs ?? 10_000;
     this.maxSockets = opts.maxSocketsPerNode ?? 64;
     this.logger = opts.logger ?? silentLogger;
+    this.credentials = opts.credentials ?? {};
   }
 
   /** The leader, asking every node at once; null if none claims it within one call timeout. Caches the answer. */
@@ -135,8 +147,9 @@ export class RaftClient {
 
   close(): void {
     this.closed = true;
-    for (const c of this.rpc.values()) c.close();
+    for (const c of [...this.rpc.values(), ...this.adminRpc.values()]) c.close();
     this.rpc.clear();
+    this.adminRpc.clear();
   }
 
   // ------------------------------------------------------------------ internals
@@ -168,6 +181,7 @@ export class RaftClient {
     let lastError: unknown = null;
     for (let i = 0; i < MAX_ATTEMPTS && !this.closed; i++) {
       const leader = this.leader ?? (await this.findLeader());
+      if (leader === null && this.refusal !== null) throw this.refusal;
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       // A refused connection means the node is down, not busy: look for its successor at once, without backing off.
@@ -210,6 +224,9 @@ export class RaftClient {
           this.call(node, 'isLeader', [], this.timeoutMs),
           this.call(node, 'getLeader', [], this.timeoutMs),
         ]);
+        if (isLeader.status === 'rejected' && isLeader.reason instanceof RpcFaultError && FAULTS_NOT_RETRYABLE.has(isLeader.reason.code)) {
+          this.refusal = isLeader.reason;
+        }
         if (hint.status === 'fulfilled') {
           const h = parseLeaderHint(hint.value);
           if (h !== null) hints.set(h, (hints.get(h) ?? 0) + 1);
@@ -235,11 +252,13 @@ export class RaftClient {
   }
 
   private call(node: string, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {
-    let c = this.rpc.get(node);
+    const admin = ADMIN_METHODS.has(method);
+    const pool = admin ? this.adminRpc : this.rpc;
+    let c = pool.get(node);
     if (c === undefined) {
       const { host, port } = splitHostPort(node);
-      c = new RpcClient(host, port, { timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
-      this.rpc.set(node, c);
+      c = new RpcClient(host, port, { ...credentialOptions(this.credentials, admin), timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
+      pool.set(node, c);
     }
     return c.call(method, params, timeoutMs);
   }

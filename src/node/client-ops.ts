@@ -3,7 +3,7 @@
 // so a node that is no longer leader answers false (or a fault) instead of forwarding again: no forwarding loops.
 // Retries with the same tid are safe because the leader answers a repeated tid for its first entry.
 import { randomUUID } from 'node:crypto';
-import { RpcClient, RpcFaultError } from '../rpc/client.js';
+import { RpcClient, RpcFaultError, type RpcClientOptions } from '../rpc/client.js';
 import { FaultCode, RpcFault } from '../rpc/values.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import type { NodeId } from '../raft/types.js';
@@ -17,6 +17,8 @@ export interface ClientOpsOptions {
   /** How long a follower waits to learn a leader before giving up. */
   leaderWaitMs: number;
   logger: Logger;
+  /** How to reach another member (signing, TLS), as for Raft's own calls; absent: plain HTTP. */
+  clientOptions?: (node: NodeId) => RpcClientOptions;
 }
 
 export class ClientOps {
@@ -91,7 +93,7 @@ export class ClientOps {
     let client = this.forwardClients.get(leader);
     if (client === undefined) {
       const { host, port } = parseHostPort(leader, 'leader');
-      client = new RpcClient(host, port);
+      client = new RpcClient(host, port, this.opts.clientOptions?.(leader));
       this.forwardClients.set(leader, client);
     }
     // The leader may take up to its own commit timeout; leave it room to answer before we give up.

@@ -10,7 +10,7 @@ import { PortInUseError, startLocalCluster, type LocalCluster } from './local-cl
 
 const USAGE =
   'usage: npm run cluster -- [--nodes 5] [--base-port 8000] [--data-dir data/cluster] [--heartbeat-ms 50] ' +
-  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true] [--dashboard-port 0] [--dashboard false]';
+  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true] [--dashboard-port 0] [--dashboard false] [--insecure]';
 
 function intFlag(f: Map<string, string>, name: string, fallback: number | undefined, min: number, max: number): number | undefined {
   const raw = f.get(name);
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   try {
     f = readFlags(process.argv.slice(2), [
       'nodes', 'base-port', 'data-dir', 'heartbeat-ms', 'election-timeout-ms', 'tick-ms', 'log-level', 'verbose', 'dashboard-port', 'dashboard',
-    ]);
+    ], ['insecure']);
     intFlag(f, 'dashboard-port', 0, 0, 65535);
     nodes = intFlag(f, 'nodes', 5, 1, 99)!;
     basePort = intFlag(f, 'base-port', 8000, 1, 65535 - nodes + 1)!;
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
       electionTimeoutMs: intFlag(f, 'election-timeout-ms', undefined, 1, 3_600_000),
       tickMs: intFlag(f, 'tick-ms', undefined, 1, 1000),
       logLevel: f.get('log-level') ?? 'info',
+      // Secure by default (peers authenticated, admin token; secrets in DATA/secrets); --insecure explicitly not.
+      security: f.has('insecure') ? 'insecure' : undefined,
       onOutput: (i, line, stream) => {
         // Warnings and errors always matter; the rest is in D/node-i/node.log.
         if (verbose || stream === 'stderr' || / (warn|error): /.test(line)) process.stdout.write(`[node-${i}] ${line}\n`);
@@ -63,7 +65,8 @@ async function main(): Promise<void> {
     process.exit(err instanceof PortInUseError || err instanceof ConfigError ? 2 : 1);
   }
   process.stdout.write(
-    `started ${nodes} nodes (${cluster.endpoints.join(', ')}), data in ${dataDir}, config ${cluster.configFile}; Ctrl-C stops them\n`,
+    `started ${nodes} nodes (${cluster.endpoints.join(', ')}), data in ${dataDir}, config ${cluster.configFile}` +
+      `${f.has('insecure') ? ', INSECURE' : `, secrets in ${cluster.security.secretsDir}`}; Ctrl-C stops them\n`,
   );
 
   let dashboard: Dashboard | null = null;

@@ -6,6 +6,7 @@ import { bareHost, HostPortError, splitHostPort, type HostPort } from '../util/h
 import { nearestKey } from '../util/nearest-key.js';
 
 export type { HostPort } from '../util/host-port.js';
+import { parseSecuritySettings, type SecuritySettings } from '../security/settings.js';
 
 export interface ClusterConfig {
   /** Every member, as "host:port"; a node's id is its entry here. */
@@ -20,6 +21,8 @@ export interface ClusterConfig {
    * the log at every start, so it survives restarts; every node must use the same value.
    */
   dedupWindow: number;
+  /** TLS and client credentials (src/security/settings.ts); peers are authenticated regardless. */
+  security: SecuritySettings;
 }
 
 export const DEFAULT_DEDUP_WINDOW = 100_000;
@@ -45,7 +48,7 @@ export function parseHostPort(s: string, what: string): HostPort {
 }
 
 /** Every key cluster.json may hold; anything else is a typo the operator must hear about, not a silent default. */
-export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow'] as const;
+export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow', 'security'] as const;
 
 function refuseUnknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
@@ -107,7 +110,10 @@ export function validateClusterConfig(raw: unknown, where: string): ClusterConfi
   if (typeof dedupWindow !== 'number' || !Number.isInteger(dedupWindow) || dedupWindow < 1000 || dedupWindow > 10_000_000) {
     throw new ConfigError(`${where}: "dedupWindow" must be a whole number of entries in 1000..10000000, got ${JSON.stringify(dedupWindow)}`);
   }
-  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow };
+  const security = parseSecuritySettings(obj.security, where, (msg) => {
+    throw new ConfigError(msg);
+  });
+  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security };
 }
 
 /**

@@ -18,6 +18,7 @@ import { RpcClient } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { takenPorts } from './ports.js';
 import { joinHostPort } from '../util/host-port.js';
+import { localSecuritySection, prepareLocalSecurity, type LocalSecurity, type PreparedLocalSecurity } from '../security/local-security.js';
 
 export interface LocalClusterOptions {
   nodes: number;
@@ -42,6 +43,8 @@ export interface LocalClusterOptions {
   extraArgs?: string[];
   /** Flags for the node.js runtime itself, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeOptions?: string[];
+  /** Default: peers authenticated, admin token, clients open, no TLS (src/security/local-security.ts). */
+  security?: LocalSecurity;
 }
 
 export interface LocalNode {
@@ -74,6 +77,8 @@ export interface LocalCluster {
   waitForLeader(timeoutMs: number, exclude?: number[]): Promise<{ index: number; id: string; term: number }>;
   /** Stops every node (SIGTERM, then SIGKILL after 5 s) and closes the status clients. */
   stop(): Promise<void>;
+  /** Its secrets folder, tokens and CA, and RpcClient options carrying them (client, or admin). */
+  security: PreparedLocalSecurity;
 }
 
 /** Thrown before anything is started when a port is already taken. */
@@ -105,6 +110,8 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   if (opts.tickMs !== undefined) config.tickMs = opts.tickMs;
   if (opts.heartbeatMs !== undefined) config.heartbeatMs = opts.heartbeatMs;
   if (opts.electionTimeoutMs !== undefined) config.electionTimeoutMs = opts.electionTimeoutMs;
+  const security = localSecuritySection(opts.security);
+  if (security !== undefined) config.security = security;
   const configFile = join(opts.dataDir, 'cluster.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
   for (const n of nodes) {
@@ -128,14 +135,15 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const taken = await takenPorts(host, nodes.map((n) => n.port));
   if (taken.length > 0) throw new PortInUseError(host, taken);
 
-  const clients = nodes.map((n) => new RpcClient(n.host, n.port, { timeoutMs: 1000 }));
+  const security = prepareLocalSecurity(opts.security, opts.dataDir, nodes);
+  const clients = nodes.map((n) => new RpcClient(n.host, n.port, { ...security.clientOptions(), timeoutMs: 1000 }));
   /** Processes we were asked to end: their exit is not "unexpected". */
   const expectingExit = new Set<ChildProcess>();
   const exits = new Map<ChildProcess, Promise<void>>();
 
   const startNode = (n: LocalNode): Promise<void> => {
     const args = [...(opts.nodeOptions ?? []), MAIN_JS, '--config', configFile, '--data-dir', n.dataDir, '--address-file', join(n.dataDir, 'address')];
-    args.push('--log-level', opts.logLevel ?? 'info', ...(opts.extraArgs ?? []));
+    args.push('--log-level', opts.logLevel ?? 'info', ...security.nodeArgs, ...(opts.extraArgs ?? []));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     n.process = child;
     n.pid = child.pid ?? null;
@@ -198,6 +206,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   };
 
   const cluster: LocalCluster = {
+    security,
     nodes,
     configFile,
     endpoints: nodes.map((n) => n.id),

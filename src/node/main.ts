@@ -1,5 +1,5 @@
 // The node program: `node dist/src/node/main.js --config FILE [--data-dir DIR] [--address-file FILE | --id HOST:PORT]
-// [--listen HOST] [--log-level LEVEL]`. Prints `READY <id>` as stdout's first line once it serves RPCs.
+// [--listen HOST] [--log-level LEVEL] [--secrets DIR | --insecure]`. Security: src/security/node-security.ts. Prints `READY <id>` as stdout's first line once it serves RPCs.
 // Exit codes: 0 after SIGTERM/SIGINT, 2 for a bad or missing configuration, an address not in it or a port in use
 // (one line on stderr), 1 for anything else fatal (e.g. a corrupt write-ahead log).
 import { mkdirSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
 import { openStorage, type OpenedStorage } from './open-storage.js';
 import { NodeRuntime } from './runtime.js';
+import { INSECURE_WARNING, setupNodeSecurity, type NodeSecurity } from '../security/node-security.js';
+import { SecretsError } from '../security/secret-files.js';
 
 function fail(code: number, msg: string): never {
   process.stderr.write(`${msg.split('\n')[0]}\n`);
@@ -40,6 +42,15 @@ async function main(): Promise<void> {
     fail(2, `error: cannot create data directory ${args.dataDir}: ${(err as Error).message}`);
   }
   const logger = createNodeLogger({ label: id, level: args.logLevel, file: join(args.dataDir, 'node.log') });
+  let security: NodeSecurity;
+  try {
+    security = setupNodeSecurity({ self: id, members: cfg.nodes, settings: cfg.security, secretsDir: args.secretsDir, insecure: args.insecure, logger });
+  } catch (err) {
+    if (err instanceof SecretsError) fail(2, `error: ${err.message} (or run with --insecure, explicitly)`);
+    throw err;
+  }
+  // One line in node.log and on the console (after READY), whatever the log level.
+  if (args.insecure) (args.logLevel === 'error' ? logger.error : logger.warn)(INSECURE_WARNING);
 
   // The server comes up first: a port in use must fail before this process touches the data directory,
   // which may belong to the node already running there. Until storage is open, calls get a "starting" fault.
@@ -56,6 +67,8 @@ async function main(): Promise<void> {
       peerMethods: PEER_METHODS,
       maxConnections: args.maxConnections,
       onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
+      auth: security.auth,
+      tls: security.tls,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -83,6 +96,7 @@ async function main(): Promise<void> {
     maxElectionMs: t.maxElectionMs,
     storage,
     logger,
+    peerClientOptions: security.peerClientOptions,
     onFatal: (err) => {
       logger.error(`fatal: ${err.message}`);
       process.stderr.write(`fatal: ${err.message}\n`);
@@ -99,7 +113,12 @@ async function main(): Promise<void> {
     await server.close();
     fail(1, msg);
   }
-  const ops = new ClientOps(runtime, { commitTimeoutMs: t.commitTimeoutMs, leaderWaitMs: t.maxElectionMs * 2, logger });
+  const ops = new ClientOps(runtime, {
+    commitTimeoutMs: t.commitTimeoutMs,
+    leaderWaitMs: t.maxElectionMs * 2,
+    logger,
+    clientOptions: security.peerClientOptions,
+  });
   runtime.setServerPause((p) => server.setPaused(p));
   services = { runtime, ops };
   runtime.start();

@@ -3,7 +3,7 @@
 // delays nobody. Several appendEntriesRPC may be in flight to one peer (the core's flow control bounds how many carry
 // entries); a hard cap per peer keeps a hung peer from accumulating calls. Every call has a timeout; a failed call is
 // reported to the core (reportUnreachable) so it stops pipelining to that peer and probes instead.
-import { RpcClient } from '../rpc/client.js';
+import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
 import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeVoteRequest } from '../rpc/codec.js';
 import type { AppendRequest, Message, NodeId, VoteRequest } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
@@ -18,6 +18,8 @@ export interface PeerTransportOptions {
   /** Calls in flight to one peer beyond which new messages to it are dropped (and the peer reported unreachable). */
   maxInflightPerPeer: number;
   logger: Logger;
+  /** Signing and TLS for the calls to one peer (timeoutMs is set here). */
+  clientOptions?: (peer: NodeId) => RpcClientOptions;
   /** A decoded reply, to be stepped into the core. */
   onResponse: (m: Message) => void;
   /** The call failed (timeout, refused, fault, garbled reply). */
@@ -33,9 +35,9 @@ class PeerPipeline {
   everReached = false;
   readonly client: RpcClient;
 
-  constructor(readonly peer: NodeId, timeoutMs: number) {
+  constructor(readonly peer: NodeId, timeoutMs: number, clientOptions: RpcClientOptions = {}) {
     const { host, port } = parseHostPort(peer, 'peer');
-    this.client = new RpcClient(host, port, { timeoutMs });
+    this.client = new RpcClient(host, port, { ...clientOptions, timeoutMs });
   }
 }
 
@@ -45,7 +47,7 @@ export class PeerTransport {
 
   constructor(private readonly opts: PeerTransportOptions) {
     for (const p of opts.peers) {
-      if (p !== opts.self) this.pipelines.set(p, new PeerPipeline(p, opts.appendTimeoutMs));
+      if (p !== opts.self) this.pipelines.set(p, new PeerPipeline(p, opts.appendTimeoutMs, opts.clientOptions?.(p)));
     }
   }
 

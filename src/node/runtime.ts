@@ -28,6 +28,7 @@ import { LeaderContact, PeerIsolation, timeoutNow } from './fault-injection.js';
 import { KvStore } from './kv-store.js';
 import { PendingRequests } from './pending-requests.js';
 import { PeerTransport } from './peer-transport.js';
+import type { RpcClientOptions } from '../rpc/client.js';
 
 /** What the runtime needs from storage: the NodeStorage contract (src/storage/node-storage.ts). */
 export interface DurableStore extends LogReader {
@@ -50,6 +51,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Storage failed: the process cannot continue safely. */
   onFatal: (err: Error) => void;
+  /** How to reach a peer (MAC signing, TLS CA: src/security/node-security.ts); absent: plain HTTP. */
+  peerClientOptions?: (peer: NodeId) => RpcClientOptions;
 }
 
 /** The answer to a proposal: committed, overwritten/timed out, or not the leader (with whom to ask instead). */
@@ -167,6 +170,7 @@ export class NodeRuntime {
       voteTimeoutMs: Math.max(opts.tickMs, Math.floor(opts.maxElectionMs / 2)),
       maxInflightPerPeer: opts.raft.maxInflightAppends * 4 + 8,
       logger: opts.logger,
+      clientOptions: opts.peerClientOptions,
       onResponse: (m) => this.stepFromNetwork(m),
       onUnreachable: (peer) => {
         if (this.stopped) return;

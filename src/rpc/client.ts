@@ -2,6 +2,7 @@
 // of exhausting ephemeral ports), many calls in flight at once, and a timeout on every call: the npm `xmlrpc`
 // client has none, and a dead peer must never stall its caller.
 import http from 'node:http';
+import https from 'node:https';
 import { RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
 import type { XmlRpcValue } from './values.js';
 import { joinHostPort } from '../util/host-port.js';
@@ -18,6 +19,12 @@ export interface RpcClientOptions {
   maxResponseBytes?: number;
   /** Request path; servers here accept any. Default /RPC2. */
   path?: string;
+  /** Extra headers for one call, computed from its method and exact body bytes (a member's MAC: src/security/peer-mac.ts). */
+  sign?: (method: string, body: Buffer) => Record<string, string>;
+  /** HTTP basic auth sent with every call (the admin or client token). */
+  auth?: { user: string; password: string };
+  /** Talk HTTPS and trust this CA (PEM) only: the server's certificate must be signed by it and name its host. */
+  ca?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -31,6 +38,9 @@ const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 export class RpcClient {
   private readonly agent: http.Agent;
+  private readonly request: typeof http.request;
+  private readonly sign?: (method: string, body: Buffer) => Record<string, string>;
+  private readonly authorization?: string;
   private readonly target: string;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
@@ -46,13 +56,17 @@ export class RpcClient {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.path = opts.path ?? '/RPC2';
-    this.agent = new http.Agent({
+    this.sign = opts.sign;
+    if (opts.auth !== undefined) this.authorization = `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.password}`, 'utf8').toString('base64')}`;
+    const agentOpts: http.AgentOptions = {
       keepAlive: true,
       maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
       maxFreeSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
       timeout: FREE_SOCKET_TIMEOUT_MS,
       scheduling: 'lifo',
-    });
+    };
+    this.agent = opts.ca === undefined ? new http.Agent(agentOpts) : new https.Agent({ ...agentOpts, ca: opts.ca });
+    this.request = opts.ca === undefined ? http.request : https.request;
   }
 
   /** Resolves with the answer's value; rejects with RpcFaultError, RpcTimeoutError, RpcConnectionError or RpcProtocolError. */
@@ -68,14 +82,21 @@ export class RpcClient {
     }
     const budget = timeoutMs ?? this.timeoutMs;
     const deadline = Date.now() + budget;
+    let headers: Record<string, string> | undefined;
+    try {
+      headers = this.sign?.(method, body);
+    } catch (err) {
+      throw new RpcProtocolError(`${method}: cannot sign the call: ${(err as Error).message}`, this.target);
+    }
     let text: string;
     try {
-      text = await this.post(body, deadline, budget);
+      text = await this.post(body, deadline, budget, headers);
     } catch (err) {
       // One retry on a fresh socket when a pooled one turned out dead; the server never saw the request.
       if (!(err instanceof StaleSocketError)) throw err;
       if (this.closed) throw new RpcConnectionError(`client for ${this.target} was closed during the call`, this.target);
-      text = await this.post(body, deadline, budget);
+      // Signed again: the server refuses a nonce it has seen, even one whose first send never reached it.
+      text = await this.post(body, deadline, budget, this.sign?.(method, body));
     }
     let decoded;
     try {
@@ -94,7 +115,7 @@ export class RpcClient {
     this.agent.destroy();
   }
 
-  private post(body: Buffer, deadline: number, budget: number): Promise<string> {
+  private post(body: Buffer, deadline: number, budget: number, extraHeaders?: Record<string, string>): Promise<string> {
     return new Promise((resolve, reject) => {
       const timeoutMsg = `no answer from ${this.target} within ${budget}ms`;
       const remaining = deadline - Date.now();
@@ -108,13 +129,15 @@ export class RpcClient {
         if (err) reject(err());
         else resolve(text ?? '');
       };
-      const req = http.request({
+      const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml', 'Content-Length': body.length, ...extraHeaders };
+      if (this.authorization !== undefined) headers.Authorization = this.authorization;
+      const req = this.request({
         host: this.host,
         port: this.port,
         method: 'POST',
         path: this.path,
         agent: this.agent,
-        headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length },
+        headers,
       });
       const timer = setTimeout(() => {
         settle(() => new RpcTimeoutError(timeoutMsg, this.target));

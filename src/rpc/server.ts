@@ -2,6 +2,7 @@
 // bodies, turn every kind of bad input into a fault or an HTTP 4xx, and go silent on demand (suspend).
 // A caller never hangs because of bad input, and a throwing handler never takes the process down.
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import { ConnectionGuard } from './connection-guard.js';
@@ -43,6 +44,18 @@ export interface RpcServerOptions {
   maxClientCallsInFlight?: number;
   /** Bodies of calls to methods other than peerMethods larger than this get HTTP 413 unparsed (default maxBodyBytes). */
   maxClientBodyBytes?: number;
+  /**
+   * Who is calling (src/security/authenticator.ts makes the node's): `authenticate` runs on the raw body before it is
+   * parsed, with the method name the call starts with, so an unauthenticated call costs no parse; `authorize` runs
+   * after parsing, before the handler. A fault from either refuses the call (the handler never runs). Absent: every
+   * call is served.
+   */
+  auth?: {
+    authenticate(req: http.IncomingMessage, method: string, body: string): { principal: string } | { fault: RpcFault };
+    authorize(req: http.IncomingMessage, principal: string, method: string, params: XmlRpcValue[]): RpcFault | null;
+  };
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RpcServer {
@@ -86,7 +99,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     logger: opts.logger,
   });
 
-  const server = http.createServer({ keepAlive: true }, (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (paused) {
       req.socket.destroy();
       return;
@@ -99,13 +112,24 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         res.end(LAST_RESORT_FAULT);
       } else req.socket.destroy();
     });
-  });
+  };
+  const server = opts.tls
+    ? https.createServer({ keepAlive: true, key: opts.tls.key, cert: opts.tls.cert, handshakeTimeout: HEADERS_TIMEOUT_MS }, onRequest)
+    : http.createServer({ keepAlive: true }, onRequest);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 
-  server.on('connection', (socket: Socket) => {
-    if (paused || !guard.admit(socket)) {
+  // The guard counts every TCP connection, TLS handshake done or not (an idle flood never gets that far).
+  if (opts.tls) {
+    server.on('connection', (raw: Socket) => {
+      if (paused || !guard.admit(raw)) raw.destroy();
+      else raw.on('close', () => guard.closed(raw));
+    });
+  }
+  // Under TLS the socket requests arrive on (req.socket) is the TLS one, made once the handshake is done.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    if (paused || (!opts.tls && !guard.admit(socket))) {
       socket.destroy();
       return;
     }
@@ -118,7 +142,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     });
     socket.on('close', (hadError: boolean) => {
       sockets.delete(socket);
-      guard.closed(socket);
+      if (!opts.tls) guard.closed(socket);
       senders.closed(socket, closedByPeer || hadError);
     });
   });
@@ -169,18 +193,30 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     // Only peers send large bodies (appendEntriesRPC batches). Parsing 8 MB holds the event loop ~0.3 s, so a large
     // body naming any other method is refused before it is parsed.
     const clientMax = opts.maxClientBodyBytes ?? opts.maxBodyBytes;
-    const peerClaimed = peerMethods.has(peekMethodName(body));
+    const named = peekMethodName(body);
+    const peerClaimed = peerMethods.has(named);
     if (body.length > clientMax && !peerClaimed) {
       return refuse(req, res, 413, `body larger than ${clientMax} bytes (only peers' appendEntriesRPC may be larger)\n`);
     }
-    // Short of CPU: clients wait before their call is even parsed; peers (heartbeats, votes) do not.
-    const hold = peerClaimed ? 0 : guard.clientHoldMs();
+    // Who is calling, before any parsing: a forged peer call costs a MAC check, not an 8 MB parse.
+    let principal = 'anonymous';
+    if (opts.auth !== undefined) {
+      const who = opts.auth.authenticate(req, named, body);
+      if ('fault' in who) return reply(req, res, faultXml(named, who.fault, opts.logger));
+      principal = who.principal;
+    }
+    // Short of CPU: clients wait before their call is even parsed; peers (heartbeats, votes) do not. Once peers are
+    // authenticated, only a proven peer skips the wait.
+    const provenPeer = peerClaimed && (opts.auth === undefined || principal.startsWith('peer:'));
+    const hold = provenPeer ? 0 : guard.clientHoldMs();
     if (hold > 0) await new Promise((r) => setTimeout(r, hold));
 
     let method = '';
     let started = false;
     let peerCall = false;
     const socket = req.socket;
+    // The guard knows the TCP socket; under TLS req.socket wraps it (_parent: undocumented, but how Node links them).
+    const guardSocket = (socket as Socket & { _parent?: Socket })._parent ?? socket;
     try {
       const call = await decodeCall(body);
       method = call.method;
@@ -191,16 +227,23 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
       const badParam = findUnencodableParam(call.params);
       if (badParam !== null) throw new RpcFault(FaultCode.invalidParams, `${method}: ${badParam}, which XML 1.0 cannot carry`);
+      if (opts.auth !== undefined) {
+        // Authentication covered the name the call starts with; a document naming another method (a comment or an
+        // odd layout in front) must not be served under the first one's rights.
+        if (method !== named) throw new RpcFault(FaultCode.invalidRequest, `methodName must come first and plain in the document ('${printable(named, 60)}' vs '${printable(method, 60)}')`);
+        const denied = opts.auth.authorize(req, principal, method, call.params);
+        if (denied !== null) throw denied;
+      }
       peerCall = peerMethods.has(method);
-      if (peerCall) guard.markPeer(socket);
-      if (!guard.callStarted(socket, peerCall)) throw new RpcFault(OVERLOADED, `${method}: node overloaded, try again`);
+      if (peerCall) guard.markPeer(guardSocket);
+      if (!guard.callStarted(guardSocket, peerCall)) throw new RpcFault(OVERLOADED, `${method}: node overloaded, try again`);
       started = true;
       const result = await handler(call.params, { tagSender: (sender) => senders.tag(socket, sender) });
       reply(req, res, encodeResponse(result));
     } catch (err) {
       reply(req, res, faultXml(method, err, opts.logger));
     } finally {
-      if (started) guard.callEnded(socket, peerCall);
+      if (started) guard.callEnded(guardSocket, peerCall);
     }
   }
 

@@ -132,12 +132,12 @@ for (const shell of ['sh', 'bash']) {
       const bundle: Bundle = { file: tgz, sha256: 'f'.repeat(64), bytes: 1, nodeBinary: null };
       const config = '{"nodes":["127.0.0.1:1"]}\n';
 
-      const up = await uploadNodeOnHost(ctx, bundle, config);
-      expect(up.message).to.match(/^app uploaded, node v\d+/).and.include(`cluster.json with 1 nodes in ${dir}`);
+      const up = await uploadNodeOnHost(ctx, bundle, config, null);
+      expect(up.message).to.match(/^app uploaded, node v\d+/).and.include(`cluster.json with 1 nodes, INSECURE (no secrets) in ${dir}`);
       expect(await readFile(path.join(dir, 'cluster.json'), 'utf8')).to.equal(config);
-      expect((await uploadNodeOnHost(ctx, bundle, config)).message).to.match(/^app unchanged/);
+      expect((await uploadNodeOnHost(ctx, bundle, config, null)).message).to.match(/^app unchanged/);
 
-      const client = await uploadClientOnHost(ctx, bundle, config);
+      const client = await uploadClientOnHost(ctx, bundle, config, null);
       expect(client.message).to.include(`client at ${dir}/run_client`);
       const r = await localExec(shell)(`'${path.join(dir, 'run_client').replace(/'/g, `'\\''`)}' get "a b"`);
       expect(r.code, r.stderr).to.equal(0);

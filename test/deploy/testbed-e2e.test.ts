@@ -12,6 +12,8 @@ import {
   defaultSpec, heal, hostNames, machineRunning, partition, powerOff, powerOn, testbedDown, testbedUnavailable, testbedUp,
 } from '../../deploy/testbed/testbed.js';
 import { deploy, leadersInStatus, nodeProgramMissing, REPO, runCli } from './helpers.js';
+import { RpcClient, RpcFaultError } from '../../src/rpc/client.js';
+import type { XmlRpcValue } from '../../src/rpc/values.js';
 
 const spec = defaultSpec({ prefix: 'rxt', subnet: '10.78.0' });
 const HOSTS = 5;
@@ -208,11 +210,50 @@ describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(texts.map(adds), 'client entries per host').to.deep.equal([200, 200, 200, 200, 200]);
+    // (The security checks below add entries too; the counts above are taken before them.)
     for (const t of texts) expect(t, 'raftlogs byte-identical').to.equal(texts[0]);
 
     const uc = timed('deploy:upload_client', await deploy('upload_client', ['--inventory', inventoryFile, '--no-build'], work));
     expect(uc.code, uc.out).to.equal(0);
     expect(ssh(hostNames(spec, 1).ip, '/root/raft-xmlrpc/run_client leader'), 'the uploaded client finds the leader').to.match(/10\.78\.0\.\d+:8000/);
+
+    // Issue 12: the deployed cluster is secured by default.
+    const h1 = hostNames(spec, 1);
+    expect(ssh(h1.ip, 'cd /root/raft-xmlrpc && stat -c "%a %n" secrets secrets/* | sort -k2').trim().split('\n')).to.deep.equal([
+      '700 secrets', '600 secrets/ca.pem', '600 secrets/node-secrets.json', '600 secrets/node.key', '600 secrets/node.pem',
+    ]);
+    const secretsDir = path.join(work, 'secrets');
+    const ca = readFileSync(path.join(secretsDir, 'ca.pem'), 'utf8');
+    const [nodeHost, nodePort] = [inv.hosts[0].node.split(':')[0], Number(inv.hosts[0].node.split(':')[1])];
+    const refusal = async (c: RpcClient, method: string, params: XmlRpcValue[]): Promise<string> => {
+      try {
+        await c.call(method, params);
+        return 'answered';
+      } catch (err) {
+        return err instanceof RpcFaultError ? `fault ${err.code}` : 'no answer';
+      } finally {
+        c.close();
+      }
+    };
+    expect(await refusal(new RpcClient(nodeHost, nodePort, { ca }), 'addEntry', ['anon', 'x']), 'anonymous').to.equal('fault 401');
+    expect(await refusal(new RpcClient(nodeHost, nodePort, { ca }), 'appendEntriesRPC', [99, inv.hosts[1].node, 0, 0, [], 0]), 'forged append').to.equal('fault 401');
+    expect(await refusal(new RpcClient(nodeHost, nodePort), 'status', []), 'plain HTTP').to.equal('no answer');
+    expect(await refusal(new RpcClient(nodeHost, nodePort, { ca: readFileSync(path.join(secretsDir, 'nodes', 'h2', 'node.pem'), 'utf8') }), 'status', []), 'no CA').to.equal('no answer');
+    const token = readFileSync(path.join(secretsDir, 'client.token'), 'utf8').trim();
+    const py = execFileSync('python3', ['-c', 'import ssl, xmlrpc.client as x; ' +
+      `print(x.ServerProxy("https://client:${token}@${inv.hosts[0].node}", context=ssl.create_default_context(cafile="secrets/ca.pem")).addEntry("py-1", "hello"))`],
+    { cwd: work, encoding: 'utf8', timeout: 30_000 });
+    expect(py.trim(), 'the README\'s Python line').to.equal('True');
+    const oldAdmin = readFileSync(path.join(secretsDir, 'admin.token'), 'utf8').trim();
+    const rotate = timed('deploy:rotate_secrets', await deploy('rotate_secrets', ['--inventory', inventoryFile], work));
+    expect(rotate.code, rotate.out).to.equal(0);
+    expect(rotate.out.match(/phase [ABC]: \S+ restarted and caught up/g), rotate.out).to.have.length(3 * HOSTS);
+    expect(rotate.out).to.not.contain(oldAdmin).and.not.contain(readFileSync(path.join(secretsDir, 'admin.token'), 'utf8').trim());
+    const afterRotation = await client(10);
+    expect(afterRotation.code, afterRotation.out).to.equal(0);
+    const newCa = readFileSync(path.join(secretsDir, 'ca.pem'), 'utf8');
+    expect(await refusal(new RpcClient(nodeHost, nodePort, { ca: newCa, auth: { user: 'admin', password: oldAdmin } }), 'suspend', [1]), 'the old admin token').to.equal('fault 401');
+    expect(await refusal(new RpcClient(nodeHost, nodePort, { ca }), 'status', []), 'the old CA').to.equal('no answer');
 
     const logs = timed('deploy:logs', await deploy('logs', ['--inventory', inventoryFile, '--out', path.join(work, 'logs')], work));
     expect(logs.code, logs.out).to.equal(0);

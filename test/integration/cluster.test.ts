@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
+import { RpcClient } from '../../src/rpc/client.js';
 import { Clients, methodCall, raftlogEntries, rawPost, readRaftlog, waitUntil } from './helpers.js';
 
 const NODES = 5;
@@ -148,7 +149,10 @@ describe('5-node cluster of real processes', function () {
   it('lets a follower suspended longer than an election timeout rejoin without changing the leader or its term', async function () {
     const l = await cluster.waitForLeader(20_000);
     const f = (l.index + 1) % NODES;
-    expect(await clients.call(ep(f), 'suspend', [2])).to.equal(true);
+    // suspend is an admin call (issue 12): it carries the local cluster's admin token.
+    const admin = new RpcClient('127.0.0.1', cluster.nodes[f].port, cluster.security.clientOptions(true));
+    expect(await admin.call('suspend', [2])).to.equal(true);
+    admin.close();
     // While it is away (2 s, several election timeouts), the others keep committing.
     await new Promise((r) => setTimeout(r, 300));
     for (let k = 0; k < 5; k++) expect(await addEntry(l.index, `during-suspend-${k}`, 'x')).to.equal(true);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { RpcClient } from '../../src/rpc/client.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
 import { splitHostPort } from '../../src/util/host-port.js';
+import { generateClusterSecrets } from '../../src/security/cluster-secrets.js';
 
 /** Polls `check` until it returns a non-undefined value; throws with `what` after timeoutMs (a hang catcher only). */
 export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -81,6 +82,11 @@ export class Clients {
     for (const c of this.byEndpoint.values()) c.close();
     this.byEndpoint.clear();
   }
+}
+
+/** Secrets for a node started by hand (nodes refuse to start without, unless --insecure): in DATA/secrets, as main expects. */
+export function makeNodeSecrets(dataDir: string, members: string[]): void {
+  generateClusterSecrets({ members, tls: false, clusterDir: join(dataDir, 'cluster-secrets'), nodeDir: () => join(dataDir, 'secrets') });
 }
 
 /** The built node program (dist/src/node/main.js). */

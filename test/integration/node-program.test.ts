@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePorts } from '../../src/node/ports.js';
-import { Clients, NODE_MAIN, raftlogEntries, runNodeToExit as runNode, waitUntil, type NodeRun } from './helpers.js';
+import { Clients, makeNodeSecrets, NODE_MAIN, raftlogEntries, runNodeToExit as runNode, waitUntil, type NodeRun } from './helpers.js';
 
 describe('node program', function () {
   this.timeout(30_000);
@@ -60,6 +60,7 @@ describe('node program', function () {
 
   it('exits 2 with one line when its port is in use', async () => {
     const cfg = writeConfig('c2.json', JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
+    makeNodeSecrets(join(dir, 'b'), [`127.0.0.1:${port}`]);
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
     try {
@@ -73,6 +74,7 @@ describe('node program', function () {
     const cfg = writeConfig('single.json', JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
     const dataDir = join(dir, 'single');
     writeConfig('single-address', `127.0.0.1:${port}\n`);
+    makeNodeSecrets(dataDir, [`127.0.0.1:${port}`]);
     const args = ['--config', cfg, '--address-file', join(dir, 'single-address'), '--data-dir', dataDir, '--log-level', 'warn'];
     for (const round of [1, 2]) {
       const child = spawn(process.execPath, [NODE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -19,6 +19,7 @@ import { seededRandom } from '../../src/util/seeded-random.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { writeLargeDataDir, type LargeDirOptions } from './large-data-dir.js';
 
+import { makeNodeSecrets } from '../integration/helpers.js';
 const MAIN = fileURLToPath(new URL('../../src/node/main.js', import.meta.url));
 
 function arg(name: string, dflt: number): number {
@@ -73,6 +74,7 @@ async function nodeProgram(root: string, dir: string, label: string): Promise<vo
   const [port] = await findFreePorts(1);
   const config = join(root, `cluster-${port}.json`);
   writeFileSync(config, JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
+  makeNodeSecrets(dir, [`127.0.0.1:${port}`]);
   const t0 = performance.now();
   const child = spawn(process.execPath, [MAIN, '--config', config, '--id', `127.0.0.1:${port}`, '--data-dir', dir, '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePorts } from '../../src/node/ports.js';
 import { NodeStorage } from '../../src/storage/node-storage.js';
-import { runNodeToExit as runNode } from '../integration/helpers.js';
+import { makeNodeSecrets, runNodeToExit as runNode } from '../integration/helpers.js';
 import { range, RecordingLogger, segments, TempDirs, writeCommittedLog } from './helpers.js';
 
 describe('node program with a corrupt data directory', function () {
@@ -17,6 +17,7 @@ describe('node program with a corrupt data directory', function () {
     const [port] = await findFreePorts(1);
     const config = join(dir, 'cluster.json');
     writeFileSync(config, JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
+    makeNodeSecrets(data, [`127.0.0.1:${port}`]);
     return runNode(['--config', config, '--id', `127.0.0.1:${port}`, '--data-dir', data], 20_000);
   }
 

@@ -1,0 +1,105 @@
+// Who may call what on a node (the RpcServer's authenticate and authorize hooks). Authentication runs on the raw body,
+// before it is parsed (an unauthenticated 8 MB "appendEntriesRPC" costs a MAC, not a parse); authorization runs after
+// parsing and before any handler. A refused call changes nothing:
+//   peer calls (requestVotesRPC, appendEntriesRPC): a valid, fresh, unreplayed MAC of a member, and that member must
+//     be the candidateId/leaderId the call names; a member cannot speak for another.
+//   admin calls (methods.ts): basic auth "admin" with the admin token.
+//   client calls: open unless `clientAuth`; then basic auth "client" (or "admin") or a member's MAC (a follower
+//     forwarding a client's write). Wrong credentials are refused even where none are needed.
+import type { IncomingMessage } from 'node:http';
+import { RpcFault, type XmlRpcValue } from '../rpc/values.js';
+import type { Logger } from '../util/logger.js';
+import { methodClass, PEER_METHODS } from './methods.js';
+import type { NodeSecrets } from './node-secrets.js';
+import { PEER_AUTH_HEADER, PeerVerifier } from './peer-mac.js';
+import { RefusalLog } from './refusal-log.js';
+import { parseBasicAuth, tokenMatches } from './tokens.js';
+
+/** Fault codes of refused calls: no or wrong credentials; authenticated but not allowed (a claimed id not one's own). */
+export const AUTH_FAULT = { unauthenticated: 401, forbidden: 403 } as const;
+
+export interface SecuritySettings {
+  /** The nodes serve HTTPS (and call each other over it). */
+  tls: boolean;
+  /** Client calls need a credential. */
+  clientAuth: boolean;
+}
+
+export type AuthOutcome = { principal: string } | { fault: RpcFault };
+
+/** `method` is the name the call gives at its start (the server checks it against the parsed one). */
+export type Authenticate = (req: IncomingMessage, method: string, body: string) => AuthOutcome;
+/** After parsing: may `principal` make this call with these parameters? A fault if not. */
+export type Authorize = (req: IncomingMessage, principal: string, method: string, params: XmlRpcValue[]) => RpcFault | null;
+
+export interface NodeAuth {
+  authenticate: Authenticate;
+  authorize: Authorize;
+}
+
+export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettings, logger: Logger): NodeAuth {
+  const accepted = new Map<string, Buffer[]>([...secrets.peerKeys].map(([p, k]) => [p, [k]]));
+  for (const [p, k] of secrets.acceptPeerKeys) accepted.get(p)?.push(k);
+  const verifier = new PeerVerifier(secrets.self, accepted);
+  const anyMatch = (token: string, digests: string[]): boolean => digests.map((d) => tokenMatches(token, d)).includes(true);
+  const log = new RefusalLog(logger);
+
+  const refuse = (req: IncomingMessage, method: string, code: number, why: string): AuthOutcome => {
+    const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    log.refused(`refused ${method} from ${from}: ${why}`);
+    return { fault: new RpcFault(code, `${method} refused: ${why}`) };
+  };
+
+  const basic = (req: IncomingMessage): { principal: string } | 'none' | 'wrong' => {
+    const header = req.headers.authorization;
+    if (header === undefined) return 'none';
+    const cred = parseBasicAuth(header);
+    if (cred === null) return 'wrong';
+    if (cred.user === 'admin' && anyMatch(cred.password, secrets.adminTokenSha256)) return { principal: 'admin' };
+    if (cred.user === 'client' && anyMatch(cred.password, secrets.clientTokenSha256)) return { principal: 'client' };
+    return 'wrong';
+  };
+
+  const authorize: Authorize = (req, principal, method, params) => {
+    if (methodClass(method) !== 'peer') return null;
+    // A member speaks only for itself: the id the call claims must be the one its MAC proved.
+    const claimedId = params[PEER_METHODS.get(method)!];
+    if (principal !== `peer:${String(claimedId)}` || typeof claimedId !== 'string') {
+      const sender = principal.startsWith('peer:') ? principal.slice(5) : principal;
+      const out = refuse(req, method, AUTH_FAULT.forbidden, `member ${sender} sent a call in the name of ${JSON.stringify(claimedId)}`);
+      return 'fault' in out ? out.fault : null;
+    }
+    return null;
+  };
+
+  const authenticate: Authenticate = (req, method, body) => {
+    const cls = methodClass(method);
+    const peerHeader = req.headers[PEER_AUTH_HEADER];
+    const peerValue = Array.isArray(peerHeader) ? undefined : peerHeader;
+    if (cls === 'peer') {
+      const check = verifier.verify(peerValue, method, body);
+      if (!check.ok) {
+        const who = check.claimed === undefined ? '' : ` (claims to be ${check.claimed})`;
+        return refuse(req, method, AUTH_FAULT.unauthenticated, `${check.why}${who}`);
+      }
+      return { principal: `peer:${check.sender}` };
+    }
+    if (peerValue !== undefined && cls === 'client') {
+      const check = verifier.verify(peerValue, method, body);
+      if (check.ok) return { principal: `peer:${check.sender}` };
+      return refuse(req, method, AUTH_FAULT.unauthenticated, check.why);
+    }
+    const b = basic(req);
+    if (b === 'wrong') return refuse(req, method, AUTH_FAULT.unauthenticated, 'wrong credentials');
+    if (cls === 'admin') {
+      if (b === 'none' || b.principal !== 'admin') {
+        return refuse(req, method, AUTH_FAULT.unauthenticated, 'needs the admin credential (HTTP basic auth, user admin)');
+      }
+      return b;
+    }
+    if (b !== 'none') return b;
+    if (settings.clientAuth) return refuse(req, method, AUTH_FAULT.unauthenticated, 'needs a client credential (HTTP basic auth, user client)');
+    return { principal: 'anonymous' };
+  };
+  return { authenticate, authorize };
+}

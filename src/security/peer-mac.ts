@@ -1,0 +1,82 @@
+// Peer authentication: every call a member makes to another member carries an HMAC-SHA256 over (sender, receiver,
+// timestamp, nonce, method, body bytes) in one HTTP header, keyed with the key those two members share (pairwise keys:
+// a member holds only the keys it shares with each peer, so it cannot produce a MAC in another member's name for a
+// third one). The receiver checks the MAC, a freshness window on the timestamp and the nonce (ReplayGuard).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ReplayGuard } from './replay-guard.js';
+
+export const PEER_AUTH_HEADER = 'x-raft-peer-auth';
+const SCHEME = 'raft-hmac-sha256-v1';
+/** Requests whose timestamp is further than this from the receiver's clock are refused. */
+export const FRESHNESS_MS = 30_000;
+
+function mac(key: Buffer, sender: string, receiver: string, ts: string, nonce: string, method: string, body: Buffer | string): Buffer {
+  // Newline-separated fields: none of them can hold a newline (ids are HOST:PORT, the rest are digits and hex),
+  // and the body comes last, so the encoding is unambiguous.
+  const h = createHmac('sha256', key).update(`${SCHEME}\n${sender}\n${receiver}\n${ts}\n${nonce}\n${method}\n`, 'utf8');
+  if (typeof body === 'string') h.update(body, 'utf8');
+  else h.update(body);
+  return h.digest();
+}
+
+/** Signs this member's outgoing calls. One per process: its counters are what makes each nonce unique. */
+export class PeerSigner {
+  private readonly bootId = randomBytes(8).toString('hex');
+  private readonly counters = new Map<string, number>();
+
+  constructor(
+    private readonly self: string,
+    private readonly keys: ReadonlyMap<string, Buffer>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The header for one call to `receiver`; throws if we share no key with it (a configuration error). */
+  headers(receiver: string, method: string, body: Buffer): Record<string, string> {
+    const key = this.keys.get(receiver);
+    if (key === undefined) throw new Error(`no peer key shared with ${receiver}`);
+    const counter = (this.counters.get(receiver) ?? 0) + 1;
+    this.counters.set(receiver, counter);
+    const ts = String(this.now());
+    const nonce = `${this.bootId}.${counter}`;
+    const m = mac(key, this.self, receiver, ts, nonce, method, body).toString('hex');
+    return { [PEER_AUTH_HEADER]: `${SCHEME} ${this.self} ${ts} ${nonce} ${m}` };
+  }
+}
+
+export type PeerCheck = { ok: true; sender: string } | { ok: false; why: string; claimed?: string };
+
+/** Checks incoming calls against this member's keys; remembers nonces. */
+export class PeerVerifier {
+  private readonly guard = new ReplayGuard(4 * FRESHNESS_MS);
+
+  constructor(
+    private readonly self: string,
+    /** Per peer, every key accepted from it (more than one only during a rotation). */
+    private readonly keys: ReadonlyMap<string, readonly Buffer[]>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `body` as bytes, or as the UTF-8 text the server decoded them to (hashed as UTF-8: the same bytes for valid text). */
+  verify(header: string | undefined, method: string, body: Buffer | string): PeerCheck {
+    if (header === undefined) return { ok: false, why: 'no peer authentication header' };
+    if (header.length > 512) return { ok: false, why: 'peer authentication header too long' };
+    const parts = header.split(' ');
+    if (parts.length !== 5 || parts[0] !== SCHEME) return { ok: false, why: 'malformed peer authentication header' };
+    const [, sender, ts, nonce, given] = parts;
+    const keys = this.keys.get(sender);
+    if (keys === undefined) return { ok: false, why: `sender ${sender} is not a member this node shares a key with`, claimed: sender };
+    if (!/^\d{1,15}$/.test(ts) || !/^[0-9a-f]{64}$/.test(given)) return { ok: false, why: 'malformed peer authentication header', claimed: sender };
+    const givenMac = Buffer.from(given, 'hex');
+    if (!keys.some((key) => timingSafeEqual(mac(key, sender, this.self, ts, nonce, method, body), givenMac))) {
+      return { ok: false, why: 'bad MAC', claimed: sender };
+    }
+    const now = this.now();
+    const skew = Number(ts) - now;
+    if (Math.abs(skew) > FRESHNESS_MS) {
+      return { ok: false, why: `timestamp ${Math.round(skew / 1000)} s off this node's clock (limit ${FRESHNESS_MS / 1000} s)`, claimed: sender };
+    }
+    const replay = this.guard.check(sender, nonce, now);
+    if (replay !== null) return { ok: false, why: replay, claimed: sender };
+    return { ok: true, sender };
+  }
+}

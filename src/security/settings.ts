@@ -1,0 +1,24 @@
+// The cluster configuration's "security" section: {"tls": bool, "clientAuth": bool}, both false when absent (the
+// local cluster: loopback, clients open, peers still authenticated). A deployed cluster's config sets both.
+import type { SecuritySettings } from './authenticator.js';
+
+export type { SecuritySettings } from './authenticator.js';
+
+export const DEFAULT_SECURITY: SecuritySettings = { tls: false, clientAuth: false };
+export const SECURITY_KEYS = ['tls', 'clientAuth'] as const;
+
+/** Validates the section; `fail` raises the caller's configuration error with a one-line message. */
+export function parseSecuritySettings(raw: unknown, file: string, fail: (msg: string) => never): SecuritySettings {
+  if (raw === undefined) return { ...DEFAULT_SECURITY };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${file}: "security" must be an object like {"tls": true, "clientAuth": true}`);
+  const o = raw as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => !(SECURITY_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) fail(`${file}: unknown key "security.${unknown[0]}" (known: ${SECURITY_KEYS.join(', ')})`);
+  const out = { ...DEFAULT_SECURITY };
+  for (const k of SECURITY_KEYS) {
+    if (o[k] === undefined) continue;
+    if (typeof o[k] !== 'boolean') fail(`${file}: "security.${k}" must be true or false, got ${JSON.stringify(o[k])}`);
+    out[k] = o[k] as boolean;
+  }
+  return out;
+}
