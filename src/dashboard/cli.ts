@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { TargetSource } from '../client/cli-args.js';
 import { resolveTargets, TargetError } from '../client/targets.js';
 import { startDashboard } from './server.js';
+import { findCredentials } from '../security/client-credentials.js';
 
 const USAGE =
   'usage: npm run dashboard -- [--nodes HOST:PORT,... | --config CLUSTER.json | --inventory INVENTORY.json] [--port 0] [--listen 127.0.0.1]';
@@ -67,14 +68,16 @@ async function main(): Promise<void> {
   }
   let dash;
   try {
-    dash = await startDashboard({ nodes, host: args.listen, port: args.port, source: from });
+    // The admin token and CA from secrets/ beside the config or inventory (as run_client finds them).
+    const credentials = findCredentials(undefined, from.startsWith('--') ? undefined : from, process.cwd());
+    dash = await startDashboard({ nodes, host: args.listen, port: args.port, source: from, credentials });
   } catch (err) {
     process.stderr.write(`error: cannot serve the dashboard on ${args.listen}:${args.port}: ${(err as Error).message}\n`);
     process.exit(2);
   }
   process.stdout.write(`watching ${nodes.length} nodes from ${from}\ndashboard ${dash.url}\n`);
   if (!/^(127\.|::1$|localhost$)/.test(args.listen)) {
-    process.stdout.write(`warning: listening on ${args.listen}: anyone who can reach it can suspend, isolate and campaign nodes (no credential yet)\n`);
+    process.stdout.write(`warning: listening on ${args.listen}: anyone who can reach this page can suspend, isolate and campaign nodes with the admin credential it holds\n`);
   }
   const stop = (): void => {
     void dash.close().then(() => process.exit(0));

@@ -6,6 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { RaftClient } from '../client/raft-client.js';
+import type { ClusterCredentials } from '../security/cluster-secrets.js';
+import { credentialOptions } from '../security/client-credentials.js';
 import { RpcFaultError } from '../rpc/errors.js';
 import { APP_CSS, APP_JS, INDEX_HTML } from './assets.js';
 import { NodeCaller } from './node-calls.js';
@@ -28,6 +30,8 @@ export interface DashboardOptions {
   processes?: ProcessControl;
   /** Where the targets came from, shown on the page. */
   source?: string;
+  /** The cluster's tokens and CA: node calls carry the admin token (controls are admin calls), page writes the client's. */
+  credentials?: ClusterCredentials;
 }
 
 export interface Dashboard {
@@ -117,10 +121,10 @@ function errText(err: unknown): string {
 
 export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
   const host = opts.host ?? '127.0.0.1';
-  const caller = new NodeCaller(opts.nodes);
+  const caller = new NodeCaller(opts.nodes, credentialOptions(opts.credentials ?? {}, true));
   const procs = opts.processes;
   const watcher = new ClusterWatcher(opts.nodes, caller, procs ? (id) => procs.running(id) : undefined);
-  const client = new RaftClient(opts.nodes, { timeoutMs: 1000, deadlineMs: OP_DEADLINE_MS, maxSocketsPerNode: 4 });
+  const client = new RaftClient(opts.nodes, { timeoutMs: 1000, deadlineMs: OP_DEADLINE_MS, maxSocketsPerNode: 4, credentials: opts.credentials });
   const streams = new Set<ServerResponse>();
   /** Per node: a kill or restart under way (a second click must not start a second process). */
   const busy = new Set<string>();

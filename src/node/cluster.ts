@@ -77,6 +77,7 @@ async function main(): Promise<void> {
         nodes: cluster.endpoints,
         port: intFlag(f, 'dashboard-port', 0, 0, 65535),
         source: cluster.configFile,
+        credentials: cluster.security.credentials,
         processes: {
           kill: (id) => cluster.kill(index(id), 'SIGKILL'),
           restart: (id) => cluster.restart(index(id)),

@@ -27,9 +27,6 @@ export const FAULT = {
 
 export const MAX_SUSPEND_SECONDS = 3600;
 
-/** Calls only peers make: the rpc server gives their connections and calls priority over clients'. */
-export const PEER_METHODS: ReadonlySet<string> = new Set(['requestVotesRPC', 'requestVoteRPC', 'appendEntriesRPC']);
-
 /** The running node; null while it is still starting (the server is up before storage is opened). */
 export interface NodeServices {
   runtime: NodeRuntime;

@@ -10,7 +10,8 @@ import { parseNodeArgs } from './args.js';
 import { ClientOps } from './client-ops.js';
 import { clusterWarnings, ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
 import { bareHost, joinHostPort } from '../util/host-port.js';
-import { makeHandlers, PEER_METHODS, type NodeServices } from './handlers.js';
+import { makeHandlers, type NodeServices } from './handlers.js';
+import { PEER_METHODS } from '../security/methods.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
 import { openStorage, type OpenedStorage } from './open-storage.js';
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
       maxClientBodyBytes: MAX_CLIENT_BODY_BYTES,
       logger,
       handlers: makeHandlers(() => services),
-      peerMethods: PEER_METHODS,
+      // Calls only peers make: their connections and calls get priority over clients' (connection-guard.ts).
+      peerMethods: new Set(PEER_METHODS.keys()),
       maxConnections: args.maxConnections,
       onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
       auth: security.auth,

@@ -33,6 +33,7 @@ describe('dashboard in headless chromium (5-node local cluster)', function () {
     const index = (id: string): number => c.nodes.findIndex((n) => n.id === id);
     dash = await startDashboard({
       nodes: c.endpoints,
+      credentials: c.security.credentials,
       processes: {
         kill: (id) => c.kill(index(id), 'SIGKILL'),
         restart: (id) => c.restart(index(id)),

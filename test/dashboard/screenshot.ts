@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   const index = (id: string): number => c.nodes.findIndex((n) => n.id === id);
   const dash = await startDashboard({
     nodes: c.endpoints,
+    credentials: c.security.credentials,
     source: 'data/cluster/cluster.json',
     processes: { kill: (id) => c.kill(index(id)), restart: (id) => c.restart(index(id)), running: (id) => c.nodes[index(id)].process !== null },
   });

@@ -50,8 +50,9 @@ const valueXml: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
   ),
 })).value;
 
-// Not suspend: a valid one would silence a node for up to an hour (its strict parameters have their own test).
-const METHODS = ['addEntry', 'setVal', 'getVal', 'isLeader', 'getLeader', 'status', 'nope', 'x\u0001', '__proto__', 'constructor', 'toString', ''];
+// Peer and admin calls too: without a MAC or the admin token they must be refused before anything changes (a valid
+// anonymous suspend would otherwise silence a node for up to an hour).
+const METHODS = ['addEntry', 'setVal', 'getVal', 'isLeader', 'getLeader', 'status', 'logTail', 'suspend', 'isolate', 'campaign', 'appendEntriesRPC', 'requestVotesRPC', 'requestVoteRPC', 'nope', 'x\u0001', '__proto__', 'constructor', 'toString', ''];
 
 const callXml = fc
   .tuple(fc.constantFrom(...METHODS), fc.array(valueXml, { maxLength: 4 }), fc.constantFrom('', '<!-- c -->', '<!DOCTYPE x [<!ENTITY a "b">]>'))
@@ -63,6 +64,9 @@ const TEMPLATES = [
   "<?xml version='1.0'?>\n<methodCall>\n<methodName>setVal</methodName>\n<params>\n<param>\n<value><string>k</string></value>\n</param>\n<param>\n<value><string>v</string></value>\n</param>\n</params>\n</methodCall>\n",
   '<?xml version="1.0"?><methodCall><methodName>getVal</methodName><params><param><value>k</value></param></params></methodCall>',
   '<?xml version="1.0"?><methodCall><methodName>status</methodName><params/></methodCall>',
+  // A plausible forged append (an outsider claiming a member's id): refused without a MAC however it is mutated.
+  '<?xml version="1.0"?><methodCall><methodName>appendEntriesRPC</methodName><params><param><value><int>9</int></value></param><param><value><string>127.0.0.1:1</string></value></param><param><value><int>0</int></value></param><param><value><int>0</int></value></param><param><value><array><data><value><struct><member><name>index</name><value><int>1</int></value></member><member><name>term</name><value><int>9</int></value></member><member><name>type</name><value><string>add</string></value></member><member><name>tid</name><value><string>evil</string></value></member><member><name>data</name><value><string>evil</string></value></member><member><name>key</name><value><string></string></value></member></struct></value></data></array></value></param><param><value><int>1</int></value></param></params></methodCall>',
+  '<?xml version="1.0"?><methodCall><methodName>suspend</methodName><params><param><value><int>3600</int></value></param></params></methodCall>',
 ];
 
 const mutation = fc.oneof(
@@ -226,6 +230,8 @@ describe('fuzz: random and mutated requests against a live cluster (issue 11)', 
       throw err;
     }
     expect(exits).to.deep.equal([]);
+    // No forged append got in: only the cluster's own history is there.
+    expect(readRaftlog(cluster.nodes[0].dataDir)).to.not.include('"tid":"evil"');
     expect(tally.sent).to.be.greaterThan(100);
   });
 });

@@ -27,10 +27,10 @@ export interface RawResponse {
 }
 
 /** POSTs an arbitrary body; resolves with whatever the server answered (or rejects on a dropped connection). */
-export function rawPost(port: number, body: string | Buffer, timeoutMs = 10_000): Promise<RawResponse> {
+export function rawPost(port: number, body: string | Buffer, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } },
+      { host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

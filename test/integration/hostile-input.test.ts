@@ -35,8 +35,13 @@ describe('hostile input: no single request crashes a node, stalls writes or forc
   const port = (i: number) => cluster.nodes[i].port;
   const follower = () => (leader + 1) % NODES;
 
-  async function expectFault(i: number, body: string, pattern: RegExp): Promise<void> {
-    const res = await rawPost(port(i), body);
+  /** HTTP basic auth with the cluster's admin token, for admin calls (suspend). */
+  const asAdmin = (): Record<string, string> => ({
+    Authorization: `Basic ${Buffer.from(`admin:${cluster.security.credentials.adminToken}`).toString('base64')}`,
+  });
+
+  async function expectFault(i: number, body: string, pattern: RegExp, headers: Record<string, string> = {}): Promise<void> {
+    const res = await rawPost(port(i), body, 10_000, headers);
     expect(res.status, res.body).to.equal(200);
     const f = await faultOf(res.body);
     expect(f, res.body).to.not.equal(null);
@@ -79,8 +84,10 @@ describe('hostile input: no single request crashes a node, stalls writes or forc
   it('finding 1: control characters and U+FFFE that end up in a fault message get a fault, on every node', async function () {
     for (let i = 0; i < NODES; i++) {
       await expectFault(i, methodCall('x\u0001', ''), /method name .* U\+0001/);
-      await expectFault(i, methodCall('requestVotesRPC', '<param><value><int>1</int></value></param><param><value><string>a\u0003b</string></value></param><param><value><int>0</int></value></param><param><value><int>0</int></value></param>'), /parameter 2: U\+0003 at offset 1/);
-      await expectFault(i, methodCall('suspend', '<param><value><boolean>\u0004</boolean></value></param>'), /boolean/i);
+      // A peer call from an outsider is refused before it is even parsed (no MAC), control characters or not.
+      await expectFault(i, methodCall('requestVotesRPC', '<param><value><int>1</int></value></param><param><value><string>a\u0003b</string></value></param><param><value><int>0</int></value></param><param><value><int>0</int></value></param>'), /requestVotesRPC refused/);
+      await expectFault(i, methodCall('setVal', '<param><value><string>a\u0003b</string></value></param><param><value><string>v</string></value></param>'), /parameter 1: U\+0003 at offset 1/);
+      await expectFault(i, methodCall('suspend', '<param><value><boolean>\u0004</boolean></value></param>'), /boolean/i, asAdmin());
     }
     await expectFault(follower(), methodCall('getVal', '<param><value><string>k\ufffe</string></value></param>'), /U\+FFFE/);
     // The same through the package's parser (a comment sends it there).
@@ -145,10 +152,13 @@ describe('hostile input: no single request crashes a node, stalls writes or forc
   it('finding 6: integers are strict (XML-RPC grammar, int32 for <int>/<i4>) on both parsing paths', async function () {
     for (const text of ['1.5', '1zz', '1e3', ' 1', '', '2147483648']) {
       for (const comment of ['', '<!-- c -->']) {
-        await expectFault(leader, `<?xml version="1.0"?>${comment}<methodCall><methodName>suspend</methodName><params><param><value><int>${text}</int></value></param></params></methodCall>`, /<int>|int in 1\.\.3600/);
+        await expectFault(leader, `<?xml version="1.0"?>${comment}<methodCall><methodName>suspend</methodName><params><param><value><int>${text}</int></value></param></params></methodCall>`, /<int>|int in 1\.\.3600/, asAdmin());
+        await expectFault(leader, `<?xml version="1.0"?>${comment}<methodCall><methodName>logTail</methodName><params><param><value><int>${text}</int></value></param></params></methodCall>`, /<int>|logTail takes/);
       }
     }
-    await expectFault(leader, methodCall('suspend', '<param><value><i4>99999999999</i4></value></param>'), /out of range/);
+    await expectFault(leader, methodCall('suspend', '<param><value><i4>99999999999</i4></value></param>'), /out of range/, asAdmin());
+    // Without the admin credential suspend is refused before its parameters are read.
+    await expectFault(leader, methodCall('suspend', '<param><value><int>5</int></value></param>'), /suspend refused: needs the admin credential/);
     expect((await cluster.status(leader))?.suspended).to.equal(false);
   });
 
