@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { credentialOptions, findCredentials } from '../../src/security/client-credentials.js';
 import { RpcClient, RpcFaultError } from '../../src/rpc/client.js';
 import { findFreePorts } from '../../src/node/ports.js';
 
@@ -106,7 +107,13 @@ describe('dashboard programs and node RPCs', function () {
 
   it('logTail, isolate and campaign check their parameters', async () => {
     const [host, port] = [nodes[0].split(':')[0], Number(nodes[0].split(':')[1])];
-    const c = new RpcClient(host, port, { timeoutMs: 5000 });
+    // isolate and campaign are admin calls: the admin token from the secrets `npm run cluster` made.
+    const admin = credentialOptions(findCredentials(undefined, join(dir, 'c', 'cluster.json'), process.cwd()), true);
+    expect(admin.auth?.user).to.equal('admin');
+    const c = new RpcClient(host, port, { ...admin, timeoutMs: 5000 });
+    const anonymous = new RpcClient(host, port, { timeoutMs: 5000 });
+    expect(await anonymous.call('isolate', [[nodes[1]], 5]).catch((e: RpcFaultError) => e.faultString)).to.match(/isolate refused: needs the admin credential/);
+    anonymous.close();
     const fault = async (method: string, params: Parameters<RpcClient['call']>[1]): Promise<string> => {
       try {
         await c.call(method, params);

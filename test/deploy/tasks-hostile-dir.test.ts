@@ -162,7 +162,7 @@ for (const shell of ['sh', 'bash']) {
       await fakeMain('console.log(`boom ${process.argv.slice(2).join(" ")}`); process.exit(3);\n');
       const msg = await failure(startOnHost(ctx, 25));
       expect(msg).to.equal(
-        `remote command failed (exit 4): node exited: boom --config ${dir}/cluster.json --data-dir ${dir}/data --address-file ${dir}/address`,
+        `remote command failed (exit 4): node exited: boom --config ${dir}/cluster.json --data-dir ${dir}/data --address-file ${dir}/address --secrets ${dir}/secrets`,
       );
     });
 

@@ -9,7 +9,7 @@ import { crc32 } from 'node:zlib';
 import { findFreePorts } from '../../src/node/ports.js';
 import { NodeStorage } from '../../src/storage/node-storage.js';
 import { formatRaftlogBase, formatRaftlogLine } from '../../src/storage/raftlog-format.js';
-import { NODE_MAIN, runNodeToExit, type NodeRun } from '../integration/helpers.js';
+import { makeNodeSecrets, NODE_MAIN, runNodeToExit, type NodeRun } from '../integration/helpers.js';
 import { entry, lineWithCrc, range, RecordingLogger, TempDirs } from './helpers.js';
 
 /**
@@ -70,6 +70,7 @@ describe('issue 11: the node refuses storage it cannot prove consistent (node pr
     const [port] = await findFreePorts(1);
     const config = join(dir, 'cluster.json');
     writeFileSync(config, JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
+    makeNodeSecrets(data, [`127.0.0.1:${port}`]);
     const args = ['--config', config, '--id', `127.0.0.1:${port}`, '--data-dir', data, '--log-level', 'warn'];
     return { dir, data, run: () => runNodeToExit(args, 20_000) };
   }
@@ -143,6 +144,7 @@ describe('issue 11: the node refuses storage it cannot prove consistent (node pr
     const [port] = await findFreePorts(1);
     const config = join(dir, 'cluster2.json');
     writeFileSync(config, JSON.stringify({ nodes: [`127.0.0.1:${port}`] }));
+    makeNodeSecrets(data, [`127.0.0.1:${port}`]);
     // The node runs alone: it elects itself, appends a no-op and commits it; its raftlog line is written lazily.
     const r = await runToExit('prlimit', [`--fsize=${limit}`, process.execPath, NODE_MAIN, '--config', config, '--id', `127.0.0.1:${port}`, '--data-dir', data, '--log-level', 'warn']);
     expect(r.stdout).to.contain('READY');
