@@ -10,7 +10,7 @@ import { PortInUseError, startLocalCluster, type LocalCluster } from './local-cl
 
 const USAGE =
   'usage: npm run cluster -- [--nodes 5] [--base-port 8000] [--data-dir data/cluster] [--heartbeat-ms 50] ' +
-  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true] [--dashboard-port 0] [--dashboard false] [--insecure]';
+  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true] [--dashboard-port 0] [--dashboard false] [--read-mode index|lease] [--insecure]';
 
 function intFlag(f: Map<string, string>, name: string, fallback: number | undefined, min: number, max: number): number | undefined {
   const raw = f.get(name);
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   let nodes: number, basePort: number;
   try {
     f = readFlags(process.argv.slice(2), [
-      'nodes', 'base-port', 'data-dir', 'heartbeat-ms', 'election-timeout-ms', 'tick-ms', 'log-level', 'verbose', 'dashboard-port', 'dashboard',
+      'nodes', 'base-port', 'data-dir', 'heartbeat-ms', 'election-timeout-ms', 'tick-ms', 'log-level', 'verbose', 'dashboard-port', 'dashboard', 'read-mode',
     ], ['insecure']);
     intFlag(f, 'dashboard-port', 0, 0, 65535);
     nodes = intFlag(f, 'nodes', 5, 1, 99)!;
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       heartbeatMs: intFlag(f, 'heartbeat-ms', undefined, 1, 3_600_000),
       electionTimeoutMs: intFlag(f, 'election-timeout-ms', undefined, 1, 3_600_000),
       tickMs: intFlag(f, 'tick-ms', undefined, 1, 1000),
+      readMode: readModeFlag(f.get('read-mode')),
       logLevel: f.get('log-level') ?? 'info',
       // Secure by default (peers authenticated, admin token; secrets in DATA/secrets); --insecure explicitly not.
       security: f.has('insecure') ? 'insecure' : undefined,
@@ -121,3 +122,8 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+function readModeFlag(v: string | undefined): 'index' | 'lease' | undefined {
+  if (v === undefined || v === 'index' || v === 'lease') return v;
+  throw new ConfigError(`--read-mode takes index or lease, got "${v}"`);
+}

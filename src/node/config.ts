@@ -1,7 +1,7 @@
 // The cluster configuration file (one JSON file listing every node) and how a node finds itself in it.
 // Every problem here is the operator's to fix, so each becomes a ConfigError with a one-line message and exit code 2.
 import { readFileSync } from 'node:fs';
-import type { NodeId } from '../raft/types.js';
+import { leaseTicksFor, type NodeId } from '../raft/types.js';
 import { bareHost, HostPortError, splitHostPort, type HostPort } from '../util/host-port.js';
 import { nearestKey } from '../util/nearest-key.js';
 
@@ -21,11 +21,18 @@ export interface ClusterConfig {
    * the log at every start, so it survives restarts; every node must use the same value.
    */
   dedupWindow: number;
+  /** How the leader serves getVal: "index" (ReadIndex, a heartbeat round per batch of reads) or "lease". */
+  readMode: 'index' | 'lease';
+  /** Lease mode: the bound on how far two clocks' rates may differ, as a fraction (0.05: 5%). */
+  clockDrift: number;
   /** TLS and client credentials (src/security/settings.ts); peers are authenticated regardless. */
   security: SecuritySettings;
 }
 
 export const DEFAULT_DEDUP_WINDOW = 100_000;
+
+/** Lease mode's default bound on clock rate differences: 5%, far above what NTP-disciplined clocks drift. */
+export const DEFAULT_CLOCK_DRIFT = 0.05;
 
 export const DEFAULT_TIMING = { tickMs: 10, heartbeatMs: 50, electionTimeoutMs: 150 } as const;
 
@@ -48,7 +55,7 @@ export function parseHostPort(s: string, what: string): HostPort {
 }
 
 /** Every key cluster.json may hold; anything else is a typo the operator must hear about, not a silent default. */
-export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow', 'security'] as const;
+export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow', 'security', 'readMode', 'clockDrift'] as const;
 
 function refuseUnknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
@@ -113,7 +120,18 @@ export function validateClusterConfig(raw: unknown, where: string): ClusterConfi
   const security = parseSecuritySettings(obj.security, where, (msg) => {
     throw new ConfigError(msg);
   });
-  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security };
+  const readMode = obj.readMode === undefined ? 'index' : obj.readMode;
+  if (readMode !== 'index' && readMode !== 'lease') {
+    throw new ConfigError(`${where}: "readMode" must be "index" or "lease", got ${JSON.stringify(readMode)}`);
+  }
+  const clockDrift = obj.clockDrift === undefined ? DEFAULT_CLOCK_DRIFT : obj.clockDrift;
+  if (typeof clockDrift !== 'number' || !(clockDrift >= 0 && clockDrift <= 0.5)) {
+    throw new ConfigError(`${where}: "clockDrift" must be a fraction in 0..0.5 (0.05 = 5%), got ${JSON.stringify(clockDrift)}`);
+  }
+  if (readMode === 'lease' && leaseTicksFor(Math.round(electionTimeoutMs / tickMs), clockDrift) < 1) {
+    throw new ConfigError(`${where}: electionTimeoutMs (${electionTimeoutMs}) leaves no lease at tickMs ${tickMs} and clockDrift ${clockDrift}`);
+  }
+  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security, readMode, clockDrift };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface LocalClusterOptions {
   tickMs?: number;
   heartbeatMs?: number;
   electionTimeoutMs?: number;
+  /** cluster.json's readMode: "index" (default) or "lease". */
+  readMode?: 'index' | 'lease';
   /** Node log level (console and node.log); default 'info'. Tests pass 'warn' to spare CPU. */
   logLevel?: string;
   /** Every console line a node prints after READY. Output is drained either way, so a child never blocks on a full pipe. */
@@ -110,6 +112,7 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   if (opts.tickMs !== undefined) config.tickMs = opts.tickMs;
   if (opts.heartbeatMs !== undefined) config.heartbeatMs = opts.heartbeatMs;
   if (opts.electionTimeoutMs !== undefined) config.electionTimeoutMs = opts.electionTimeoutMs;
+  if (opts.readMode !== undefined) config.readMode = opts.readMode;
   const security = localSecuritySection(opts.security);
   if (security !== undefined) config.security = security;
   const configFile = join(opts.dataDir, 'cluster.json');

@@ -1,7 +1,7 @@
 // Derived settings of a node: the core's RaftConfig (with a randomness seed from the OS) and the runtime's bounds,
 // all computed from the cluster configuration in one place.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_RAFT_TUNING, type NodeId, type RaftConfig } from '../raft/types.js';
+import { DEFAULT_RAFT_TUNING, leaseTicksFor, type NodeId, type RaftConfig } from '../raft/types.js';
 import { seededRandom } from '../util/seeded-random.js';
 import { tickSettings, type ClusterConfig } from './config.js';
 
@@ -43,6 +43,8 @@ export function buildRaftConfig(id: NodeId, cfg: ClusterConfig): RaftConfig {
     electionTicks: t.electionTicks,
     heartbeatTicks: t.heartbeatTicks,
     dedupWindow: cfg.dedupWindow,
+    readMode: cfg.readMode,
+    leaseTicks: cfg.readMode === 'lease' ? leaseTicksFor(t.electionTicks, cfg.clockDrift) : undefined,
     random: seededRandom(seed),
   };
 }

@@ -130,6 +130,9 @@ export class NodeRuntime {
   private applied: number;
   private softState: SoftState;
   private tickTimer: NodeJS.Timeout | null = null;
+  /** Lease mode: when the clock started and how many ticks the core has had (catchUpClock). */
+  private clockStart = 0;
+  private ticksGiven = 0;
   private commitLogTimer: NodeJS.Timeout | null = null;
   private lazySyncTimer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
@@ -185,14 +188,36 @@ export class NodeRuntime {
     );
   }
 
-  /** Starts the clock. Missed ticks are not replayed: a stalled event loop slows time rather than firing elections. */
+  /**
+   * Starts the clock. With ReadIndex, missed ticks are not replayed: a stalled event loop slows time rather than firing
+   * elections. With leases they are: time is the monotonic clock's (catchUpClock), or a process stopped for seconds
+   * would wake up believing its lease still held.
+   */
   start(): void {
+    const lease = this.opts.raft.readMode === 'lease';
+    this.clockStart = performance.now();
     this.tickTimer = setInterval(() => {
-      this.core.tick();
+      if (lease) this.catchUpClock();
+      else this.core.tick();
       this.kick();
     }, this.opts.tickMs);
     this.commitLogTimer = setInterval(() => this.logCommitProgress(), COMMIT_LOG_INTERVAL_MS);
     this.commitLogTimer.unref();
+  }
+
+  /**
+   * Lease mode: gives the core every tick the monotonic clock has reached since start (thesis §6.4.1: a lease is only
+   * as good as the clock that times it). Past ten election timeouts more ticks change nothing, so a long stop is cut
+   * short there.
+   */
+  private catchUpClock(): void {
+    const due = Math.floor((performance.now() - this.clockStart) / this.opts.tickMs);
+    const cap = 10 * this.opts.raft.electionTicks;
+    if (due - this.ticksGiven > cap) this.ticksGiven = due - cap;
+    while (this.ticksGiven < due) {
+      this.core.tick();
+      this.ticksGiven++;
+    }
   }
 
   /** Installed by main once the server runs: suspend() pauses it. */
@@ -251,6 +276,8 @@ export class NodeRuntime {
     if (this.isSuspended()) throw new SuspendedError();
     const st = this.core.status();
     if (st.role !== 'leader') throw new NotLeaderError(st.leader);
+    // A lease is judged by the clock as it is now, not as the last timer callback left it.
+    if (this.opts.raft.readMode === 'lease') this.catchUpClock();
     const { id, answer } = this.reads.register(timeoutMs, `read of ${JSON.stringify(key)}`);
     this.core.readIndex(id);
     this.kick();
@@ -340,6 +367,9 @@ export class NodeRuntime {
   /** Times out this node's election timer now (fault-injection.ts timeoutNow); returns the role it moved to. */
   campaign(): string {
     if (this.isSuspended()) throw new SuspendedError();
+    // Forcing the timer would break this follower's promise not to help elect anyone within an election timeout of
+    // hearing the leader, and the leader's lease rests on that promise.
+    if (this.opts.raft.readMode === 'lease') throw new Error('campaign is not available with readMode "lease": it would break the lease');
     const role = timeoutNow(this.core, 2 * this.opts.raft.electionTicks + 1);
     this.kick();
     return role;

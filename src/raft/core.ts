@@ -61,6 +61,14 @@ export class RaftCore {
   private leaderTicks = 0;
   /** Follower: the transport hinted that the leader died; the election timer was brought forward (leaderUnreachable). */
   private leaderSuspect = false;
+  /**
+   * Ticks since this node last heard from a leader, or since it started. In lease mode it is the promise leases rest
+   * on: no vote for anyone else (nor a campaign) until electionTicks have passed, whatever else resets timers, and a
+   * restarted node keeps the promise it may have made before the restart.
+   */
+  private leaderHeardElapsed = 0;
+  /** Leader, lease mode: the leaderTicks at which each heartbeat round or probe seq was sent. */
+  private readonly seqSentTick = new Map<number, number>();
 
   private readonly progress = new Map<NodeId, Progress>();
   /** Pre-vote or vote answers of the current campaign. */
@@ -116,8 +124,9 @@ export class RaftCore {
       this.tickLeader();
       return;
     }
+    this.leaderHeardElapsed++;
     this.electionElapsed++;
-    if (this.electionElapsed >= this.randomizedElectionTimeout) this.campaign();
+    if (this.electionElapsed >= this.randomizedElectionTimeout && this.promiseKept()) this.campaign();
   }
 
   step(m: Message): void {
@@ -182,6 +191,10 @@ export class RaftCore {
       this.failedReads.push(ctx);
       return;
     }
+    if (this.leaseValid()) {
+      this.reads.push({ ctx, index: this.commit });
+      return;
+    }
     // Until an entry of its own term commits, a new leader does not know the true commit index (thesis §6.4).
     if (!this.committedInCurrentTerm()) {
       this.readOnly.waitForTermCommit(ctx);
@@ -199,6 +212,9 @@ export class RaftCore {
    * hint costs at most one rejected pre-vote, and hearing from the leader again restores the normal timer.
    */
   leaderUnreachable(leader: NodeId): void {
+    // A lease rests on followers waiting a full election timeout: a hint (a proxy resetting connections looks the
+    // same as a dead process) must not shorten that.
+    if (this.leaseMode()) return;
     if (this.role !== 'follower' || this.leader !== leader || this.leaderSuspect) return;
     this.leaderSuspect = true;
     const e = this.cfg.electionTicks;
@@ -367,6 +383,7 @@ export class RaftCore {
     this.resetTimers();
     this.leaderTicks = 0;
     this.seq = 0;
+    this.seqSentTick.clear();
     const last = this.raftLog.lastIndex();
     this.progress.clear();
     for (const peer of this.others) this.progress.set(peer, new Progress(last, 0));
@@ -432,6 +449,7 @@ export class RaftCore {
     // The leader is alive after all (or a new one spoke): back to a full, freshly drawn election timeout.
     if (this.leaderSuspect) this.resetTimers();
     this.electionElapsed = 0;
+    this.leaderHeardElapsed = 0;
     this.leader = m.from;
     this.handleAppend(m);
   }
@@ -440,6 +458,7 @@ export class RaftCore {
     if (m.type === 'append') {
       // Figure 2: a current-term AppendEntries means someone else won this term.
       this.becomeFollower(this.term, m.from);
+      this.leaderHeardElapsed = 0;
       this.handleAppend(m);
       return;
     }
@@ -482,9 +501,52 @@ export class RaftCore {
   }
 
   private inLease(): boolean {
+    if (this.leaseMode()) return this.role === 'leader' || !this.promiseKept();
     if (!this.cfg.checkQuorum) return false;
     if (this.role === 'leader') return true;
     return this.leader !== null && this.electionElapsed < this.cfg.electionTicks;
+  }
+
+  // ---------------------------------------------------------------- leases (thesis §6.4.1)
+
+  protected leaseMode(): boolean {
+    return this.cfg.readMode === 'lease';
+  }
+
+  /** True once this node may help elect another leader: always outside lease mode. */
+  private promiseKept(): boolean {
+    return !this.leaseMode() || this.leaderHeardElapsed >= this.cfg.electionTicks;
+  }
+
+  /** The lease length in the leader's ticks (a broken variant lengthens it). */
+  protected leaseTicks(): number {
+    return this.cfg.leaseTicks ?? 0;
+  }
+
+  /**
+   * The leader may answer a read alone when: an entry of its term has committed (it knows the commit index); it has
+   * led for electionTicks (any earlier leader's lease has run out, even one whose followers restarted); and a
+   * majority, itself included, acknowledged a round sent less than leaseTicks ago (those followers vote for nobody
+   * else until their election timeout passes).
+   */
+  private leaseValid(): boolean {
+    if (!this.leaseMode() || this.role !== 'leader' || this.leaderTicks < this.cfg.electionTicks) return false;
+    if (!this.committedInCurrentTerm()) return false;
+    const starts = [this.leaderTicks];
+    for (const pr of this.progress.values()) starts.push(this.seqSentTick.get(pr.ackedSeq) ?? -Infinity);
+    return this.leaderTicks < quorumValue(starts, this.quorum) + this.leaseTicks();
+  }
+
+  private noteSeqSent(seq: number): void {
+    if (!this.leaseMode()) return;
+    this.seqSentTick.set(seq, this.leaderTicks);
+    // Seqs grow; the oldest go first. One that is gone reads as "long ago": no lease, a ReadIndex round instead.
+    if (this.seqSentTick.size > 4096) {
+      for (const k of this.seqSentTick.keys()) {
+        this.seqSentTick.delete(k);
+        if (this.seqSentTick.size <= 2048) break;
+      }
+    }
   }
 
   private rejectVote(m: VoteRequest): void {
@@ -654,6 +716,7 @@ export class RaftCore {
     const full = entries.length >= this.cfg.maxEntriesPerAppend || pr.next + entries.length <= last;
     if (pr.state === 'replicate' && pr.inflightCount() > 0 && !full) return false;
     const seq = pr.state === 'probe' ? ++this.seq : this.seq;
+    if (pr.state === 'probe') this.noteSeqSent(seq);
     this.sendAppend(peer, pr.next - 1, entries, seq);
     pr.sentEntries(pr.next - 1 + entries.length, seq, this.leaderTicks);
     return true;
@@ -680,6 +743,7 @@ export class RaftCore {
    */
   private broadcastHeartbeat(): void {
     const seq = ++this.seq;
+    this.noteSeqSent(seq);
     for (const [peer, pr] of this.progress) this.sendAppend(peer, pr.match, [], seq);
     this.readOnly.startOpenRound(seq);
     if (this.others.length === 0) this.reads.push(...this.readOnly.confirmUpTo(seq));

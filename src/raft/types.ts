@@ -147,6 +147,27 @@ export interface RaftConfig {
   random: RandomInt;
   /** How many of the most recent log entries the leader checks for a repeated tid. */
   dedupWindow: number;
+  /**
+   * 'index' (the default): every read confirms leadership with a heartbeat round acknowledged by a majority
+   * (ReadIndex, thesis §6.4). 'lease': while its lease holds, the leader answers at its commit index at once (§6.4.1).
+   */
+  readMode?: 'index' | 'lease';
+  /**
+   * Lease mode: how long after sending a heartbeat round that a majority acknowledged the leader may still answer
+   * reads alone, in its own ticks. It must be shorter than the followers' promise (electionTicks, on their clocks) by
+   * the clock-drift bound: leaseTicksFor() computes it.
+   */
+  leaseTicks?: number;
+}
+
+/**
+ * The longest safe lease for an election timeout of `electionTicks` when any two clocks' rates differ by at most a
+ * factor (1 - drift) / (1 + drift). A follower keeps its promise for at least electionTicks - 1 of its own ticks after
+ * the heartbeat arrives (it may tick at once); the leader's lease counts from the tick before it sent that heartbeat
+ * and may overrun by one tick: (lease + 1) / rateLeader <= (electionTicks - 1) / rateFollower.
+ */
+export function leaseTicksFor(electionTicks: number, drift: number): number {
+  return Math.floor(((electionTicks - 1) * (1 - drift)) / (1 + drift)) - 1;
 }
 
 export type ProposeResult =

@@ -8,6 +8,7 @@ import { VARIANTS, findVariant } from './variants.js';
 
 const USAGE = `usage: npm run sim -- [--seed S] [--seeds COUNT] [--nodes N] [--steps K] [--faults all|none|LIST] [--variant NAME]
   [--extra-checks on|off]  (off: only the five invariants and the client guarantees judge the run)
+  [--read-mode index|lease]  (lease: leader leases for reads, every node's clock at its own rate)
   faults: loss, dup, reorder, partition, oneway, crash, pause, suspend (default all)
   variants: ${VARIANTS.map((v) => v.name).join(', ')} (default correct)`;
 
@@ -38,6 +39,10 @@ function parseArgs(argv: string[]): { opts: SimOptions; seeds: number } {
   const extra = flags.get('extra-checks') ?? 'on';
   if (extra !== 'on' && extra !== 'off') throw new Error(`--extra-checks takes on or off, got ${extra}`);
   opts.extraChecks = extra === 'on';
+  const readMode = flags.get('read-mode');
+  if (readMode !== undefined && readMode !== 'index' && readMode !== 'lease') throw new Error(`--read-mode takes index or lease, got ${readMode}`);
+  if (readMode !== undefined) opts.readMode = readMode;
+  flags.delete('read-mode');
   flags.delete('faults');
   flags.delete('variant');
   flags.delete('extra-checks');

@@ -3,7 +3,7 @@
 // goes through the linearizability checkers, and liveness is judged on the fault-free tail of the run.
 import { checkAppendLog } from '../check/log-model.js';
 import { checkKvHistory } from '../check/kv-model.js';
-import { DEFAULT_RAFT_TUNING, type NodeId, type RaftConfig } from '../raft/types.js';
+import { DEFAULT_RAFT_TUNING, leaseTicksFor, type NodeId, type RaftConfig } from '../raft/types.js';
 import type { ClientRequest, ClientResponse } from './client-protocol.js';
 import { SimClient, type History } from './client.js';
 import { FaultInjector, formatFaults, type FaultKind } from './faults.js';
@@ -34,7 +34,15 @@ export interface SimOptions {
   haltAfterTick?: number;
   /** Internal: keep heartbeats out of the trace ring. */
   focusTrace?: boolean;
+  /** Reads by ReadIndex (default, or the variant's) or by leader lease; lease runs give every node its own clock rate. */
+  readMode?: 'index' | 'lease';
 }
+
+/**
+ * Lease runs: each node's clock runs at its own rate in [1 - LEASE_DRIFT, 1] of simulated time, fixed per boot, and
+ * the lease is sized for that bound (leaseTicksFor with the equivalent symmetric drift).
+ */
+export const LEASE_DRIFT = 0.1;
 
 export interface SimSummary {
   seed: number;
@@ -68,7 +76,8 @@ const TICK_MS = 10;
 
 export function replayCommand(o: SimOptions): string {
   const votes = o.extraChecks === false ? ' --extra-checks off' : '';
-  return `npm run sim -- --seed ${o.seed} --nodes ${o.nodes} --steps ${o.steps} --faults ${formatFaults(o.faults)} --variant ${o.variant.name}${votes}`;
+  const reads = o.readMode !== undefined ? ` --read-mode ${o.readMode}` : '';
+  return `npm run sim -- --seed ${o.seed} --nodes ${o.nodes} --steps ${o.steps} --faults ${formatFaults(o.faults)} --variant ${o.variant.name}${votes}${reads}`;
 }
 
 export function runSimulation(o: SimOptions): SimResult {
@@ -93,6 +102,7 @@ class Simulation {
   /** Events within the current tick, so history timestamps read as tick.sequence (e.g. 112.003). */
   private eventsThisTick = 0;
   private opIds = 0;
+  private readonly readMode: 'index' | 'lease';
 
   constructor(private readonly o: SimOptions) {
     this.rng = new SimRandom(o.seed);
@@ -112,6 +122,12 @@ class Simulation {
       maxEntriesPerAppend: this.rng.pick([1, 2, 4, 64]),
       maxInflightAppends: this.rng.pick([1, 2, 8]),
     };
+    this.readMode = o.readMode ?? o.variant.readMode ?? 'index';
+    if (this.readMode === 'lease') {
+      // Rates within [1 - d, 1] differ by a factor of at least 1 - d = (1 - r) / (1 + r) for r = d / (2 - d).
+      this.configTemplate.readMode = 'lease';
+      this.configTemplate.leaseTicks = leaseTicksFor(ELECTION_TICKS, LEASE_DRIFT / (2 - LEASE_DRIFT));
+    }
     const nodeEnv = {
       rng: this.rng,
       net: this.net,
@@ -120,6 +136,8 @@ class Simulation {
       variant: o.variant,
       now: () => this.now,
       config: (id: NodeId): RaftConfig => ({ ...this.configTemplate, id, random: this.rng.fork() }),
+      clockRate: (): number => (this.readMode === 'lease' ? 1 - (LEASE_DRIFT * this.rng.int(1001)) / 1000 : 1),
+      leaseClock: this.readMode === 'lease',
       answer: (resp: ClientResponse) => this.toClients.push({ due: this.now + this.rng.int(2), resp }),
       maxSyncTicks: 2,
     };
@@ -211,7 +229,8 @@ class Simulation {
     this.deliverClientRequests(now);
     for (const n of this.rng.shuffled(this.nodes)) {
       if (!n.isUp() || n.isPaused()) continue;
-      if (!this.rng.chance(0.02)) n.tick(); // an occasional skipped tick: clocks drift
+      if (this.readMode === 'lease') n.advanceClock(); // its own rate; catches up after a pause, as the runtime does
+      else if (!this.rng.chance(0.02)) n.tick(); // an occasional skipped tick: clocks drift
       else n.pump();
     }
     this.deliverClientResponses(now);

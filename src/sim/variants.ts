@@ -28,6 +28,16 @@ class TruncateOnStaleAppendCore extends ObservableCore {
   }
 }
 
+/**
+ * A lease longer than the election timeout, and no check-quorum to end a cut-off leader's term: a leader partitioned
+ * from its followers goes on answering reads alone after they have elected another leader and moved on.
+ */
+class LongLeaseCore extends ObservableCore {
+  protected override leaseTicks(): number {
+    return 10 * this.cfg.electionTicks;
+  }
+}
+
 export type CoreFactory = (cfg: RaftConfig, log: LogReader, hardState: HardState, applied: number) => ObservableCore;
 
 export interface Variant {
@@ -36,6 +46,8 @@ export interface Variant {
   makeCore: CoreFactory;
   /** The disk drops `vote` from every hard state it persists. */
   diskForgetsVote: boolean;
+  /** Runs in this read mode unless the simulation names one. */
+  readMode?: 'index' | 'lease';
 }
 
 const correct: CoreFactory = (cfg, log, hs, applied) => new ObservableCore(cfg, log, hs, applied);
@@ -59,6 +71,13 @@ export const VARIANTS: readonly Variant[] = [
     description: 'the leader answers reads at its commit index without a ReadIndex heartbeat round',
     makeCore: (cfg, log, hs, applied) => new ReadWithoutQuorumCore(cfg, log, hs, applied),
     diskForgetsVote: false,
+  },
+  {
+    name: 'lease-too-long',
+    description: 'lease reads with a lease ten election timeouts long and no check-quorum',
+    makeCore: (cfg, log, hs, applied) => new LongLeaseCore({ ...cfg, checkQuorum: false }, log, hs, applied),
+    diskForgetsVote: false,
+    readMode: 'lease',
   },
   {
     name: 'truncate-stale-append',

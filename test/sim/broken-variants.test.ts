@@ -34,6 +34,8 @@ const CASES: Case[] = [
   { variant: 'forget-vote', nodes: 3, limit: 500, extraChecks: false },
   { variant: 'read-without-quorum', nodes: 5, limit: 600, extraChecks: false },
   { variant: 'truncate-stale-append', nodes: 5, limit: 100, extraChecks: true },
+  { variant: 'lease-too-long', nodes: 3, limit: 300, extraChecks: false },
+  { variant: 'lease-too-long', nodes: 5, limit: 400, extraChecks: false },
   { variant: 'truncate-stale-append', nodes: 5, limit: 600, extraChecks: false },
 ];
 
