@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RpcClient } from '../../src/rpc/client.js';
 import { parseNodeStatus, type NodeStatus } from '../../src/client/node-status.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import type { ClientSpec } from '../clients/kv-client.js';
+import type { ClientKind, ClientSpec } from '../clients/kv-client.js';
 import { splitEndpoint } from '../clients/kv-client.js';
 import type { LeaderView, SystemUnderTest } from './system.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,8 +18,8 @@ export interface LocalRaftOptions {
   onUnexpectedExit?: (index: number, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
-export function raftClientSpec(endpoints: string[], maxSockets: number): ClientSpec {
-  return { system: 'raft', endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000 };
+export function raftClientSpec(endpoints: string[], maxSockets: number, client: ClientKind = 'raft-lib'): ClientSpec {
+  return { system: 'raft', client, endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000 };
 }
 
 class RaftSystem implements SystemUnderTest {
@@ -40,8 +40,8 @@ class RaftSystem implements SystemUnderTest {
     });
   }
 
-  clientSpec(maxSockets: number): ClientSpec {
-    return raftClientSpec(this.endpoints, maxSockets);
+  clientSpec(maxSockets: number, client: ClientKind = 'raft-lib'): ClientSpec {
+    return raftClientSpec(this.endpoints, maxSockets, client);
   }
 
   async statuses(): Promise<(NodeStatus | null)[]> {
