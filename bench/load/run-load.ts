@@ -57,21 +57,22 @@ export function shares(total: number, threads: number): number[] {
 
 /**
  * Samples the cluster's CPU when the measured window opens and when it closes (timers in this thread; they may fire a
- * little late, so the CPU is taken as a rate over the time actually between the samples).
+ * little late, so the CPU is taken as a rate over the time actually between the samples). The load can end a moment
+ * before the closing timer fires (its loops stop at the window's end): then the closing sample is taken at the end.
  */
-function sampleServerCpu(pids: () => (number | null)[], job: LoadJob): { timers: NodeJS.Timeout[]; msPerSecond: () => number | null } {
-  let first: { cpu: number | null; at: number } | null = null;
-  let last: { cpu: number | null; at: number } | null = null;
-  const timers = [
-    setTimeout(() => (first = { cpu: processesCpuMs(pids()), at: performance.now() }), job.warmupMs),
-    setTimeout(() => (last = { cpu: processesCpuMs(pids()), at: performance.now() }), job.warmupMs + job.measureMs),
-  ];
+function sampleServerCpu(pids: () => (number | null)[], job: LoadJob): { finish: () => number | null } {
+  type Sample = { cpu: number | null; at: number };
+  const take = (): Sample => ({ cpu: processesCpuMs(pids()), at: performance.now() });
+  let first: Sample | null = null;
+  let last: Sample | null = null;
+  const timers = [setTimeout(() => (first = take()), job.warmupMs), setTimeout(() => (last = take()), job.warmupMs + job.measureMs)];
   return {
-    timers,
-    msPerSecond: () => {
-      const a = first as { cpu: number | null; at: number } | null;
-      const b = last as { cpu: number | null; at: number } | null;
-      if (a === null || b === null || a.cpu === null || b.cpu === null || b.at <= a.at) return null;
+    /** Server CPU ms per second of the window, or null when it could not be read. */
+    finish: () => {
+      for (const t of timers) clearTimeout(t);
+      const a = first as Sample | null;
+      const b = (last as Sample | null) ?? take();
+      if (a === null || a.cpu === null || b.cpu === null || b.at <= a.at) return null;
       return ((b.cpu - a.cpu) / (b.at - a.at)) * 1000;
     },
   };
@@ -103,10 +104,9 @@ export async function runLoad(
   }
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - wall0;
-  for (const t of server.timers) clearTimeout(t);
   const ok = parts.reduce((n, p) => n + p.okInWindow, 0);
   const ackedPerSecond = parts.reduce((n, p) => n + p.ackedInWindow, 0) / (job.measureMs / 1000);
-  const serverMsPerSecond = server.msPerSecond();
+  const serverMsPerSecond = server.finish();
   const clientCpuMs = (cpu.user + cpu.system) / 1000;
   const ackedAll = parts.reduce((n, p) => n + p.ackedTotal, 0);
   return {
