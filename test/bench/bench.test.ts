@@ -193,7 +193,7 @@ describe('npm run bench (bench/cli.ts)', function () {
   (etcd ? it : it.skip)('with --compare etcd, runs the same workloads against a 3-member etcd with the timeouts given and prints the ratio (skipped when etcd is not on PATH)', async () => {
     const { dir, file } = tempJson();
     try {
-      const r = await runBench(['--seconds', '0.5', '--warmup-seconds', '0.2', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--etcd-timeouts', '50,300', '--json', file], 90_000);
+      const r = await runBench(['--seconds', '1', '--warmup-seconds', '0.5', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--etcd-timeouts', '50,300', '--json', file], 90_000);
       expect(r.code, r.stderr).to.equal(0);
       const j = JSON.parse(readFileSync(file, 'utf8')) as {
         timeouts: { etcd: { heartbeatMs: number; electionTimeoutMs: number } };
@@ -208,9 +208,12 @@ describe('npm run bench (bench/cli.ts)', function () {
       expect(j.results.etcdGrpc.client).to.equal('etcd-grpc');
       expect(j.results.etcdGrpc.load.map((l) => l.op)).to.deep.equal(['add', 'get']);
       expect(j.results.etcdGrpc.failover).to.equal(null);
-      for (const l of [...j.results.etcd.load, ...j.results.etcdGrpc.load, ...j.results.oursStock.load]) {
-        expect(l.opsPerSec, `${l.op}`).to.be.greaterThan(0);
-        expect(l.serverCpuMsPer1k, `server CPU of ${l.op}`).to.be.a('number').and.greaterThan(0);
+      const rows = [['etcd JSON', j.results.etcd.load], ['etcd gRPC', j.results.etcdGrpc.load], ['ours npm xmlrpc', j.results.oursStock.load]] as const;
+      for (const [who, load] of rows) {
+        for (const l of load) {
+          expect(l.opsPerSec, `${who} ${l.op}`).to.be.greaterThan(0);
+          expect(l.serverCpuMsPer1k, `server CPU of ${who} ${l.op}`).to.be.a('number').and.greaterThan(0);
+        }
       }
       expect(r.stdout).to.match(/etcd, gRPC \(npm etcd3\)/).and.match(/server CPU vs etcd gRPC/);
       expect(j.results.etcd.failover.medianMs).to.be.greaterThan(0);
