@@ -59,9 +59,9 @@ export async function runSystems(contenders: Contender[], o: BenchOptions, clean
   for (const sys of new Set(contenders.map((c) => c.sys))) await sys.waitForLeader(30_000);
 
   if (o.phases.includes('load')) {
-    // An unmeasured burst of writes on each fresh cluster first: otherwise the first workload (x1 through the first
-    // client) ran on nodes whose JIT and files were cold, and measured 30-80% more server CPU per write than the same
-    // workload through the next client.
+    // An unmeasured burst of writes on each fresh cluster first, so the first workload (x1 through the first client)
+    // does not run alone on nodes whose JIT and files are cold. (Its row still came out worst in alternating rounds
+    // on a busy machine: see the README; the order of rows remains a source of noise.)
     const warmMs = Math.min(3000, o.warmupSeconds * 1000);
     for (const { sys, client, acked } of warmMs > 0 ? contenders.filter((x) => x.primary) : []) {
       const out = await runLoad(sys.clientSpec(32, client), loadJob(runTag, 'add', 32, 0, warmMs, `${client}-warm`), o.clientThreads, cleanup);
