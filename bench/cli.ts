@@ -105,6 +105,9 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   let ours: SystemResult | null = null;
   let etcd: SystemResult | null = null;
+  /** The same clusters driven by the npm xmlrpc client and by etcd's gRPC client (--extra-clients). */
+  let oursStock: SystemResult | null = null;
+  let etcdGrpc: SystemResult | null = null;
   let recovery: RecoveryResult | null = null;
   /** Set when a phase failed: what was measured before it is still reported. */
   let error: string | null = null;
@@ -128,8 +131,13 @@ async function main(): Promise<number> {
           security: o.security,
         });
     const forgetSys = cleanup.add('stop our cluster', () => sys.stop());
-    ours = emptyResult(sys.label);
-    const contenders: Contender[] = [{ sys, result: ours, acked }];
+    ours = emptyResult(sys.label, 'raft-lib');
+    const contenders: Contender[] = [{ sys, client: 'raft-lib', primary: true, result: ours, acked }];
+    if (o.extraClients.includes('raft-xmlrpc')) {
+      // Its writes land in the same raftlogs, so they join the audit.
+      oursStock = emptyResult(sys.label, 'raft-xmlrpc');
+      contenders.push({ sys, client: 'raft-xmlrpc', primary: false, result: oursStock, acked });
+    }
 
     // --- etcd beside it: the same workloads, each run on both back to back (see runSystems)
     const etcdDir = join(tmp, 'etcd');
@@ -142,8 +150,12 @@ async function main(): Promise<number> {
         version,
       );
       const forgetEtcd = cleanup.add('stop etcd', () => esys.stop());
-      etcd = emptyResult(esys.label);
-      contenders.push({ sys: esys, result: etcd, acked: [] });
+      etcd = emptyResult(esys.label, 'etcd-json');
+      contenders.push({ sys: esys, client: 'etcd-json', primary: true, result: etcd, acked: [] });
+      if (o.extraClients.includes('etcd-grpc')) {
+        etcdGrpc = emptyResult(esys.label, 'etcd-grpc');
+        contenders.push({ sys: esys, client: 'etcd-grpc', primary: false, result: etcdGrpc, acked: [] });
+      }
       stopEtcd = async () => {
         await esys.stop();
         forgetEtcd();
@@ -194,7 +206,7 @@ async function main(): Promise<number> {
 
   const ok = error === null && audits.every((a) => a.audit === null || a.audit.ok);
   const loadAtEnd = loadavg();
-  const lines = renderReport(ours, etcd, recovery, audits);
+  const lines = renderReport(ours, etcd, recovery, audits, [ours, oursStock, etcd, etcdGrpc].filter((r): r is SystemResult => r !== null));
   lines.unshift(
     (o.endpoints ? `${ours.system} at ${o.endpoints.join(', ')}: its own configured timeouts` : `${ours.system}: heartbeat ${DEFAULT_TIMING.heartbeatMs} ms, election timeout ${DEFAULT_TIMING.electionTimeoutMs} ms`) +
       (etcd ? `; ${etcd.system}: ${etcdTimeoutText(o)}` : '') +
@@ -209,7 +221,7 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtStart: loadAtStart, loadavgAtEnd: loadAtEnd, node: process.version },
     timeouts: { ours: o.endpoints ? null : DEFAULT_TIMING, etcd: etcd ? (o.etcdTimeouts ?? ETCD_DEFAULT_TIMEOUTS) : null },
     options: o,
-    results: { ours, etcd, recovery },
+    results: { ours, etcd, oursStock, etcdGrpc, recovery },
     raftlogChecks: audits,
     error,
     verdict: ok ? 'ok' : 'FAILED',

@@ -12,6 +12,10 @@ function isHostPort(s: string): boolean {
   }
 }
 
+/** The npm xmlrpc client against our cluster; etcd's native gRPC client (npm etcd3) against etcd. */
+export type ExtraClient = 'raft-xmlrpc' | 'etcd-grpc';
+const EXTRA_CLIENTS: readonly ExtraClient[] = ['raft-xmlrpc', 'etcd-grpc'];
+
 export type Phase = 'load' | 'stability' | 'failover' | 'recovery';
 
 export interface BenchOptions {
@@ -34,6 +38,8 @@ export interface BenchOptions {
   /** Also write the charts (latency over time, failover gaps) as one HTML file here. */
   htmlFile: string | null;
   clientThreads: number;
+  /** Clients beside the primary ones (our library, etcd's JSON gateway), for the load workloads. */
+  extraClients: ExtraClient[];
   phases: Phase[];
   cpuProfDir: string | null;
   /** Hard bound on the whole run. */
@@ -47,11 +53,12 @@ export class UsageError extends Error {}
 export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port,...] [--base-port P] [--seconds S] [--warmup-seconds S]
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
   [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
-  [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S] [--security deployed|local|insecure]`;
+  [--extra-clients raft-xmlrpc,etcd-grpc|none] [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]
+  [--security deployed|local|insecure]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
-  'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'html', 'client-threads', 'phases', 'cpu-prof', 'deadline-seconds',
+  'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'html', 'client-threads', 'extra-clients', 'phases', 'cpu-prof', 'deadline-seconds',
   'security',
 ];
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
@@ -92,13 +99,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     throw new UsageError('--endpoints takes host:port,host:port,... (IPv6 as [::1]:port)');
   }
   if (endpoints !== null && f.has('nodes')) throw new UsageError('give either --endpoints or --nodes, not both');
-  const seconds = num(f, 'seconds', 10, 0.2, 3600);
+  // 6 + 2 s per workload and client: four clients (two per system) keep a default run near what two took at 10 + 3 s.
+  const seconds = num(f, 'seconds', 6, 0.2, 3600);
   const opts: BenchOptions = {
     nodes: endpoints?.length ?? num(f, 'nodes', 3, 1, 15),
     endpoints,
     basePort: f.has('base-port') ? num(f, 'base-port', 0, 1, 65000) : null,
     seconds,
-    warmupSeconds: num(f, 'warmup-seconds', Math.min(3, seconds), 0, 3600),
+    warmupSeconds: num(f, 'warmup-seconds', Math.min(2, seconds), 0, 3600),
     concurrency,
     ops: list(f, 'ops', OPS, ['add', 'set', 'get']),
     kills: num(f, 'kills', 5, 0, 100),
@@ -110,6 +118,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     jsonFile: f.get('json') ?? 'bench-results.json',
     htmlFile: f.get('html') ?? null,
     clientThreads: num(f, 'client-threads', 0, 0, 16),
+    extraClients: f.get('extra-clients') === 'none' ? [] : list(f, 'extra-clients', EXTRA_CLIENTS, [...EXTRA_CLIENTS]),
     phases: list(f, 'phases', PHASES, [...PHASES]),
     cpuProfDir: f.get('cpu-prof') ?? null,
     deadlineSeconds: 0,
@@ -142,7 +151,7 @@ function securityOf(raw: string | undefined): BenchOptions['security'] {
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */
 function defaultDeadlineSeconds(o: BenchOptions): number {
   const perSystem =
-    (o.phases.includes('load') ? o.ops.length * o.concurrency.length * (o.seconds + o.warmupSeconds + 2) : 0) +
+    (o.phases.includes('load') ? o.ops.length * o.concurrency.length * (o.seconds + o.warmupSeconds + 2) * (1 + o.extraClients.length / 2) : 0) +
     (o.phases.includes('stability') ? o.stabilitySeconds + 5 : 0) +
     (o.phases.includes('failover') ? o.kills * 10 : 0) +
     30;

@@ -3,6 +3,7 @@
 import type { RaftlogAudit } from './raftlog-audit.js';
 import type { RecoveryResult } from './recovery.js';
 import type { SystemResult } from './run-system.js';
+import { CLIENT_LABELS } from './clients/kv-client.js';
 
 const OP_NAMES: Record<string, string> = { add: 'addEntry', set: 'setVal', get: 'getVal' };
 const ETCD_NAMES: Record<string, string> = { add: 'put', set: 'put', get: 'range' };
@@ -22,7 +23,45 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
 }
 
-export function renderReport(ours: SystemResult, etcd: SystemResult | null, recovery: RecoveryResult | null, audits: { name: string; audit: RaftlogAudit | null }[]): string[] {
+const SHORT_SYSTEM: Record<string, string> = { 'raft-lib': 'ours', 'raft-xmlrpc': 'ours', 'etcd-json': 'etcd', 'etcd-grpc': 'etcd' };
+
+/**
+ * Every workload through every client, with the CPU it cost: the cluster's (all member processes, per 1,000
+ * operations acknowledged in the window) and the bench client's. The last column divides each row's server CPU by
+ * etcd's through gRPC (its native interface) on the same workload, the figure issue 16's targets are stated in.
+ */
+function cpuTable(all: SystemResult[]): string[] {
+  const base = all.find((r) => r.client === 'etcd-grpc');
+  const rows: string[][] = [['workload', 'system, client', 'ops/s', 'p50', 'p99 ms', 'server CPU ms/1k', 'client CPU %', 'ms/1k', ...(base ? ['server CPU vs etcd gRPC'] : [])]];
+  const first = all[0];
+  for (const l of first.load) {
+    for (const r of all) {
+      const x = r.load.find((y) => y.op === l.op && y.concurrency === l.concurrency);
+      if (x === undefined) continue;
+      const b = base?.load.find((y) => y.op === l.op && y.concurrency === l.concurrency);
+      rows.push([
+        `${OP_NAMES[l.op]} x${l.concurrency}`,
+        `${SHORT_SYSTEM[r.client]}, ${CLIENT_LABELS[r.client]}`,
+        fmt(x.opsPerSec),
+        fmt(x.latencyMs.p50, 2),
+        fmt(x.latencyMs.p99, 2),
+        fmt(x.serverCpuMsPer1k),
+        fmt(x.clientCpuPercent),
+        fmt(x.clientCpuMsPer1k),
+        ...(base ? [ratio(x.serverCpuMsPer1k, b?.serverCpuMsPer1k)] : []),
+      ]);
+    }
+  }
+  return table(rows);
+}
+
+export function renderReport(
+  ours: SystemResult,
+  etcd: SystemResult | null,
+  recovery: RecoveryResult | null,
+  audits: { name: string; audit: RaftlogAudit | null }[],
+  allClients: SystemResult[] = [ours, ...(etcd ? [etcd] : [])],
+): string[] {
   const out: string[] = [];
   const head = ['workload', 'ours ops/s', 'p50', 'p99', 'p99.9 ms'];
   if (etcd) head.push('etcd ops/s', 'p50', 'p99', 'p99.9 ms', 'ratio ops/s', 'ratio p99');
@@ -37,6 +76,7 @@ export function renderReport(ours: SystemResult, etcd: SystemResult | null, reco
     rows.push(row);
   }
   if (ours.load.length > 0) out.push(...table(rows), '');
+  if (ours.load.length > 0) out.push('CPU per 1,000 operations, each workload through each client (server: every cluster process, utime+stime):', ...cpuTable(allClients), '');
 
   const rows2: string[][] = [['', 'ours', ...(etcd ? ['etcd', 'ratio'] : [])]];
   const add = (name: string, a: number | null | undefined, b: number | null | undefined, digits = 0): void => {
@@ -67,7 +107,7 @@ export function renderReport(ours: SystemResult, etcd: SystemResult | null, reco
     );
     out.push(`RSS per node at ${recovery.entries} entries (MiB, now/peak): ${recovery.rss.map((s) => (s ? `${s.rssMiB}/${s.peakMiB}` : '-')).join(', ')}`);
   }
-  for (const w of [...ours.warnings, ...(etcd?.warnings ?? [])]) out.push(`warning: ${w}`);
+  for (const r of allClients) for (const w of r.warnings) out.push(`warning: ${r.client === 'raft-lib' || r.client === 'etcd-json' ? '' : `${CLIENT_LABELS[r.client]}: `}${w}`);
   for (const a of audits) out.push(`raftlog check (${a.name}): ${a.audit === null ? 'not checked (no raftlog files we can read)' : `${a.audit.ok ? 'ok' : 'FAILED'}: ${a.audit.message}`}`);
   return out;
 }

@@ -2,6 +2,7 @@
 // in flight), the no-fault stability run, peak memory, then the leader kills. Writes the bench saw acknowledged are
 // collected for the raftlog audit.
 import type { Cleanup } from './cleanup.js';
+import { CLIENT_LABELS, type ClientKind } from './clients/kv-client.js';
 import { runFailover, type FailoverResult } from './failover.js';
 import type { LoadJob, OpKind } from './load/closed-loop.js';
 import { runLoad, type LoadResult } from './load/run-load.js';
@@ -12,6 +13,8 @@ import type { SystemUnderTest } from './systems/system.js';
 
 export interface SystemResult {
   system: string;
+  /** How it was driven (see ClientKind). */
+  client: ClientKind;
   load: LoadResult[];
   stability: StabilityResult | null;
   /** Per member, right after load and stability (peakMiB is VmHWM: the most the process ever held). */
@@ -24,13 +27,19 @@ export interface SystemResult {
 const KEY_SPACE = 1000;
 const VALUE_BYTES = 100;
 
-export function emptyResult(system: string): SystemResult {
-  return { system, load: [], stability: null, rssAfterLoad: [], failover: null, warnings: [] };
+export function emptyResult(system: string, client: ClientKind): SystemResult {
+  return { system, client, load: [], stability: null, rssAfterLoad: [], failover: null, warnings: [] };
 }
 
-/** A system under test with the result it fills and the acknowledged writes it collects. */
+/**
+ * A system under test driven by one kind of client, with the result it fills and the acknowledged writes it collects.
+ * The primary contender of a system (our library, etcd's JSON gateway) also runs the stability and failover phases;
+ * the others (the npm xmlrpc client, gRPC) run the load workloads only, for their throughput and CPU per operation.
+ */
 export interface Contender {
   sys: SystemUnderTest;
+  client: ClientKind;
+  primary: boolean;
   result: SystemResult;
   acked: string[];
 }
@@ -41,31 +50,44 @@ function loadJob(runTag: string, op: OpKind, concurrency: number, warmupMs: numb
 
 /**
  * Runs the phases over every contender, filling each result phase by phase (a run that breaks off still reports what
- * it measured). Each load workload runs on every contender back to back (ours, then etcd, then the next workload),
+ * it measured). Each load workload runs on every contender back to back (ours through each client, then etcd through
+ * each, then the next workload),
  * so a burst of other work on a shared machine disturbs both sides of a ratio alike rather than one system's whole run.
  */
 export async function runSystems(contenders: Contender[], o: BenchOptions, cleanup: Cleanup, progress: (line: string) => void): Promise<void> {
   const runTag = `bench-${Date.now().toString(36)}`;
-  for (const { sys } of contenders) await sys.waitForLeader(30_000);
+  for (const sys of new Set(contenders.map((c) => c.sys))) await sys.waitForLeader(30_000);
 
   if (o.phases.includes('load')) {
+    // An unmeasured burst of writes on each fresh cluster first, so the first workload (x1 through the first client)
+    // does not run alone on nodes whose JIT and files are cold. (Its row still came out worst in alternating rounds
+    // on a busy machine: see the README; the order of rows remains a source of noise.)
+    const warmMs = Math.min(3000, o.warmupSeconds * 1000);
+    for (const { sys, client, acked } of warmMs > 0 ? contenders.filter((x) => x.primary) : []) {
+      const out = await runLoad(sys.clientSpec(32, client), loadJob(runTag, 'add', 32, 0, warmMs, `${client}-warm`), o.clientThreads, cleanup);
+      for (const t of out.ackedTids) acked.push(t);
+      progress(`${sys.label}: warmed up with ${out.ackedTids.length} writes (not measured)`);
+    }
     for (const op of o.ops) {
       for (const c of o.concurrency) {
-        for (const { sys, result, acked } of contenders) {
-          const out = await runLoad(sys.clientSpec(c), loadJob(runTag, op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${op}${c}`), o.clientThreads, cleanup);
+        for (const { sys, client, result, acked } of contenders) {
+          const job = loadJob(runTag, op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${client}-${op}${c}`);
+          const out = await runLoad(sys.clientSpec(c, client), job, o.clientThreads, cleanup, () => sys.pids());
           for (const t of out.ackedTids) acked.push(t); // not push(...): 100,000s of arguments overflow the stack
           result.load.push(out.result);
           if (out.result.clientCpuPercent >= 90) {
             result.warnings.push(`${op} x${c}: the bench client used ${out.result.clientCpuPercent}% of a core: the figure may be the client's limit (try --client-threads 2)`);
           }
           const l = out.result.latencyMs;
-          progress(`${sys.label}: ${op} x${c}: ${out.result.opsPerSec} ops/s, p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms` + (out.result.failed ? `, ${out.result.failed} failed` : '') + `, client CPU ${out.result.clientCpuPercent}%`);
+          const cpu = out.result.serverCpuMsPer1k === null ? '' : `, server CPU ${out.result.serverCpuMsPer1k} ms per 1,000`;
+          progress(`${sys.label}, ${CLIENT_LABELS[client]}: ${op} x${c}: ${out.result.opsPerSec} ops/s, p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms` + (out.result.failed ? `, ${out.result.failed} failed` : '') + cpu + `, client CPU ${out.result.clientCpuPercent}%`);
         }
       }
     }
   }
 
-  for (const { sys, result, acked } of contenders) {
+  const primaries = contenders.filter((x) => x.primary);
+  for (const { sys, result, acked } of primaries) {
     if (o.phases.includes('stability') && o.stabilitySeconds > 0) {
       const c = Math.max(...o.concurrency);
       result.stability = await runStability(sys, sys.clientSpec(c), loadJob(runTag, 'add', c, 0, o.stabilitySeconds * 1000, 'stab'), o.clientThreads, cleanup, acked);
@@ -75,7 +97,7 @@ export async function runSystems(contenders: Contender[], o: BenchOptions, clean
     if (o.phases.includes('load') || o.phases.includes('stability')) result.rssAfterLoad = sys.pids().map(readRss);
   }
 
-  for (const { sys, result, acked } of contenders) {
+  for (const { sys, result, acked } of primaries) {
     if (!o.phases.includes('failover') || o.kills === 0) continue;
     if (!sys.controlsProcesses) {
       result.warnings.push('failover skipped: the bench did not start these nodes');

@@ -26,9 +26,23 @@ export interface KvClient {
 
 export type SystemKind = 'raft' | 'etcd';
 
+/**
+ * How a system is driven: ours through the project's client library or the npm `xmlrpc` package (what a user of any
+ * XML-RPC library sends); etcd through its JSON gateway or its native gRPC interface (npm `etcd3`).
+ */
+export type ClientKind = 'raft-lib' | 'raft-xmlrpc' | 'etcd-json' | 'etcd-grpc';
+
+export const CLIENT_LABELS: Record<ClientKind, string> = {
+  'raft-lib': 'our client library',
+  'raft-xmlrpc': 'npm xmlrpc client',
+  'etcd-json': 'JSON gateway',
+  'etcd-grpc': 'gRPC (npm etcd3)',
+};
+
 /** Serializable description of a client, so client threads can build their own. */
 export interface ClientSpec {
   system: SystemKind;
+  client: ClientKind;
   /** "host:port" of every member's client endpoint. */
   endpoints: string[];
   /** Connections per member: at least the number of requests this client keeps in flight. */

@@ -20,6 +20,10 @@ export interface LoadJob {
 
 export interface LoadPart {
   okInWindow: number;
+  /** Operations acknowledged while the window was open, wherever they started: what the server completed in it. */
+  ackedInWindow: number;
+  /** Operations acknowledged in the whole run, warm-up included (the client's CPU is measured over all of it). */
+  ackedTotal: number;
   failedInWindow: number;
   /** Latency (ms) of every acknowledged operation inside the window. */
   latencies: Float64Array;
@@ -46,6 +50,8 @@ export async function runClosedLoop(client: KvClient, job: LoadJob): Promise<Loa
   const ackedTids: string[] = [];
   let ok = 0;
   let failed = 0;
+  let ackedInWindow = 0;
+  let ackedTotal = 0;
   let seq = 0;
 
   const loop = async (): Promise<void> => {
@@ -61,6 +67,8 @@ export async function runClosedLoop(client: KvClient, job: LoadJob): Promise<Loa
             : await client.get(benchKey(n % job.keySpace));
       const t1 = performance.now();
       if (out.ok && job.op !== 'get') ackedTids.push(tid);
+      if (out.ok) ackedTotal++;
+      if (out.ok && t1 >= windowStart && t1 < windowEnd) ackedInWindow++;
       if (t0 >= windowStart && t1 <= windowEnd) {
         if (out.ok) {
           ok++;
@@ -71,5 +79,5 @@ export async function runClosedLoop(client: KvClient, job: LoadJob): Promise<Loa
     }
   };
   await Promise.all(Array.from({ length: job.concurrency }, loop));
-  return { okInWindow: ok, failedInWindow: failed, latencies: latencies.toArray(), starts: starts.toArray(), ackedTids, windowMs: job.measureMs };
+  return { okInWindow: ok, ackedInWindow, ackedTotal, failedInWindow: failed, latencies: latencies.toArray(), starts: starts.toArray(), ackedTids, windowMs: job.measureMs };
 }

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClientSpec } from '../clients/kv-client.js';
+import type { ClientKind, ClientSpec } from '../clients/kv-client.js';
 import { etcdStatus, type EtcdMemberStatus } from '../clients/etcd-bench-client.js';
 import type { LeaderView, SystemUnderTest } from './system.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,8 +69,8 @@ class EtcdSystem implements SystemUnderTest {
     this.endpoints = this.members.map((m) => `127.0.0.1:${m.clientPort}`);
   }
 
-  clientSpec(maxSockets: number): ClientSpec {
-    return { system: 'etcd', endpoints: this.endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000 };
+  clientSpec(maxSockets: number, client: ClientKind = 'etcd-json'): ClientSpec {
+    return { system: 'etcd', client, endpoints: this.endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000 };
   }
 
   startAll(): void {

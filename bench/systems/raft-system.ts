@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RpcClient } from '../../src/rpc/client.js';
 import { parseNodeStatus, type NodeStatus } from '../../src/client/node-status.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import type { ClientSpec } from '../clients/kv-client.js';
+import type { ClientKind, ClientSpec } from '../clients/kv-client.js';
 import { splitEndpoint } from '../clients/kv-client.js';
 import type { LeaderView, SystemUnderTest } from './system.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,8 +22,8 @@ export interface LocalRaftOptions {
 
 export type BenchSecurity = 'deployed' | 'local' | 'insecure';
 
-export function raftClientSpec(endpoints: string[], maxSockets: number, rpc?: ClientSpec['rpc']): ClientSpec {
-  return { system: 'raft', endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000, rpc };
+export function raftClientSpec(endpoints: string[], maxSockets: number, client: ClientKind = 'raft-lib', rpc?: ClientSpec['rpc']): ClientSpec {
+  return { system: 'raft', client, endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000, rpc };
 }
 
 class RaftSystem implements SystemUnderTest {
@@ -49,8 +49,8 @@ class RaftSystem implements SystemUnderTest {
     });
   }
 
-  clientSpec(maxSockets: number): ClientSpec {
-    return raftClientSpec(this.endpoints, maxSockets, this.rpc);
+  clientSpec(maxSockets: number, client: ClientKind = 'raft-lib'): ClientSpec {
+    return raftClientSpec(this.endpoints, maxSockets, client, this.rpc);
   }
 
   async statuses(): Promise<(NodeStatus | null)[]> {

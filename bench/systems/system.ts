@@ -1,6 +1,6 @@
 // A cluster under test, as the bench phases see it: where its clients connect, who leads, and (for clusters the bench
 // started itself) how to kill and restart a member and find its process. Our cluster and etcd implement it.
-import type { ClientSpec, SystemKind } from '../clients/kv-client.js';
+import type { ClientKind, ClientSpec, SystemKind } from '../clients/kv-client.js';
 
 export interface LeaderView {
   index: number;
@@ -13,7 +13,8 @@ export interface SystemUnderTest {
   label: string;
   /** Client endpoints "host:port", in member order. */
   endpoints: string[];
-  clientSpec(maxSockets: number): ClientSpec;
+  /** A client of the given kind (default: ours through our library, etcd through its JSON gateway). */
+  clientSpec(maxSockets: number, client?: ClientKind): ClientSpec;
   /** False for endpoints we did not start: no kills, no RSS, no raftlog files. */
   controlsProcesses: boolean;
   /** Waits (bounded) for one member to lead with the others agreeing. */

@@ -47,6 +47,8 @@ interface LoadRow {
   op: string;
   concurrency: number;
   opsPerSec: number;
+  serverCpuMsPer1k: number | null;
+  clientCpuMsPer1k: number | null;
   latencyMs: { p50: number; p99: number; p999: number; count: number };
   series: { intervalMs: number; points: { t: number; n: number; p50: number; p99: number; max: number }[] };
 }
@@ -105,6 +107,8 @@ describe('npm run bench (bench/cli.ts)', function () {
       const j = JSON.parse(readFileSync(file, 'utf8')) as {
         verdict: string;
         results: {
+          oursStock: { client: string; load: LoadRow[]; failover: unknown; stability: unknown };
+          etcdGrpc: unknown;
           ours: { load: LoadRow[]; failover: FailoverRow; stability: { termChanges: number | null; load: LoadRow; leaderChanges: number; leaderChangesAtMs: number[] }; rssAfterLoad: ({ peakMiB: number } | null)[] };
           etcd: unknown;
           recovery: { entries: number; restartToReadyMs: number; restartToCaughtUpMs: number };
@@ -113,11 +117,22 @@ describe('npm run bench (bench/cli.ts)', function () {
       };
       const ours = j.results.ours;
       expect(ours.load.map((l) => `${l.op}${l.concurrency}`)).to.deep.equal(['add1', 'add8', 'set1', 'set8', 'get1', 'get8']);
-      for (const l of ours.load) {
+      // The same workloads through the npm xmlrpc client, load only; every row with the cluster's CPU per 1,000 ops.
+      const stock = j.results.oursStock;
+      expect(stock.client).to.equal('raft-xmlrpc');
+      expect(stock.load.map((l) => `${l.op}${l.concurrency}`)).to.deep.equal(['add1', 'add8', 'set1', 'set8', 'get1', 'get8']);
+      expect(stock.failover).to.equal(null);
+      expect(stock.stability).to.equal(null);
+      for (const l of [...ours.load, ...stock.load]) {
         expect(l.opsPerSec, `${l.op} x${l.concurrency}`).to.be.greaterThan(0);
         expect(l.latencyMs.p50).to.be.greaterThan(0);
         expect(l.latencyMs.p99).to.be.at.least(l.latencyMs.p50);
+        // Three node processes each spend at least a little CPU per operation, and under 10 s of it per operation.
+        expect(l.serverCpuMsPer1k, `server CPU of ${l.op} x${l.concurrency}`).to.be.a('number').and.greaterThan(0).and.lessThan(10_000_000);
+        expect(l.clientCpuMsPer1k).to.be.a('number').and.greaterThan(0);
       }
+      expect(j.results.etcdGrpc).to.equal(null);
+      expect(r.stdout).to.match(/CPU per 1,000 operations/).and.match(/ours, npm xmlrpc client/);
       expect(ours.failover.rounds).to.have.length(1);
       expect(ours.failover.medianMs).to.be.a('number').and.greaterThan(0);
       expect(ours.stability.termChanges).to.be.a('number');
@@ -178,17 +193,29 @@ describe('npm run bench (bench/cli.ts)', function () {
   (etcd ? it : it.skip)('with --compare etcd, runs the same workloads against a 3-member etcd with the timeouts given and prints the ratio (skipped when etcd is not on PATH)', async () => {
     const { dir, file } = tempJson();
     try {
-      const r = await runBench(['--seconds', '0.5', '--warmup-seconds', '0.2', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--etcd-timeouts', '50,300', '--json', file], 90_000);
+      const r = await runBench(['--seconds', '1', '--warmup-seconds', '0.5', '--concurrency', '4', '--ops', 'add,get', '--kills', '1', '--phases', 'load,failover', '--compare', 'etcd', '--etcd-timeouts', '50,300', '--json', file], 90_000);
       expect(r.code, r.stderr).to.equal(0);
       const j = JSON.parse(readFileSync(file, 'utf8')) as {
         timeouts: { etcd: { heartbeatMs: number; electionTimeoutMs: number } };
-        results: { etcd: { load: LoadRow[]; failover: { medianMs: number } } };
+        results: { etcd: { load: LoadRow[]; failover: { medianMs: number } }; etcdGrpc: { client: string; load: LoadRow[]; failover: unknown }; oursStock: { load: LoadRow[] } };
       };
       // The timeouts given are the ones etcd ran with, and the report says so.
       expect(j.timeouts.etcd).to.deep.equal({ heartbeatMs: 50, electionTimeoutMs: 300 });
       expect(r.stdout).to.match(/etcd [^;]*: heartbeat 50 ms, election timeout 300 ms/);
       expect(j.results.etcd.load.map((l) => l.op)).to.deep.equal(['add', 'get']);
       for (const l of j.results.etcd.load) expect(l.opsPerSec).to.be.greaterThan(0);
+      // etcd through its native gRPC client too (load only), and every row of both systems with server CPU per op.
+      expect(j.results.etcdGrpc.client).to.equal('etcd-grpc');
+      expect(j.results.etcdGrpc.load.map((l) => l.op)).to.deep.equal(['add', 'get']);
+      expect(j.results.etcdGrpc.failover).to.equal(null);
+      const rows = [['etcd JSON', j.results.etcd.load], ['etcd gRPC', j.results.etcdGrpc.load], ['ours npm xmlrpc', j.results.oursStock.load]] as const;
+      for (const [who, load] of rows) {
+        for (const l of load) {
+          expect(l.opsPerSec, `${who} ${l.op}`).to.be.greaterThan(0);
+          expect(l.serverCpuMsPer1k, `server CPU of ${who} ${l.op}`).to.be.a('number').and.greaterThan(0);
+        }
+      }
+      expect(r.stdout).to.match(/etcd, gRPC \(npm etcd3\)/).and.match(/server CPU vs etcd gRPC/);
       expect(j.results.etcd.failover.medianMs).to.be.greaterThan(0);
       expect(r.stdout).to.match(/ratio ops\/s/);
       const folder = /in (\S*raft-bench-\w+)/.exec(r.stderr)?.[1];
