@@ -59,7 +59,7 @@ export class StockXmlrpcBenchClient extends LeaderFollowingClient implements KvC
       // As deployed: HTTPS with the cluster CA and the client credential, the way a user of the package writes it.
       const auth = this.rpc?.auth === undefined ? {} : { basic_auth: { user: this.rpc.auth.user, pass: this.rpc.auth.password } };
       c = this.rpc?.ca !== undefined
-        ? xmlrpc.createSecureClient({ host, port, path: '/RPC2', ca: this.rpc.ca, ...auth } as Parameters<typeof xmlrpc.createSecureClient>[0])
+        ? xmlrpc.createSecureClient({ host, port, path: '/RPC2', ca: this.rpc.ca, ...auth } as unknown as Parameters<typeof xmlrpc.createSecureClient>[0])
         : xmlrpc.createClient({ host, port, path: '/RPC2', ...auth });
       this.clients.set(endpoint, c);
     }
