@@ -42,6 +42,16 @@ function raftlogBytes(dataDir: string): Buffer {
   return b.subarray(0, b.lastIndexOf(0x0a) + 1);
 }
 
+/** The first line where a differs from b (its number and both versions), for a failed prefix check. */
+function firstDifference(a: Buffer, b: Buffer): string {
+  const la = a.toString('utf8').split('\n');
+  const lb = b.toString('utf8').split('\n');
+  for (let k = 0; k < la.length; k++) {
+    if (la[k] !== lb[k] && !(k === la.length - 1 && la[k] === '')) return `line ${k + 1} is ${JSON.stringify(la[k])}, the longest has ${JSON.stringify(lb[k] ?? null)}`;
+  }
+  return 'no differing line';
+}
+
 function walSegments(dataDir: string): string[] {
   const d = join(dataDir, 'wal');
   return existsSync(d) ? readdirSync(d).filter((n) => n.endsWith('.wal')).sort().map((n) => join(d, n)) : [];
@@ -190,7 +200,8 @@ describe('storage fuzz: damaged files on restart are refused in one line or end 
       const longest = logs.reduce((a, b) => (b.length > a.length ? b : a));
       for (let i = 0; i < logs.length; i++) {
         const n = logs[i].length;
-        expect(logs[i].equals(longest.subarray(0, n)), `node ${i}'s raftlog is a prefix of the longest (seed ${seed})`).to.equal(true);
+        const ok = logs[i].equals(longest.subarray(0, n));
+        expect(ok, `node ${i}'s raftlog is a prefix of the longest (seed ${seed}): ${ok ? '' : firstDifference(logs[i], longest)}`).to.equal(true);
       }
       return { identical: logs.every((l) => l.length === longest.length) };
     };
