@@ -266,11 +266,15 @@ describe('storage fuzz: damaged files on restart are refused in one line or end 
         expect(code, `${label}: ${refusal.message}`).to.match(/^[1-9]\d*$/);
         expect(stderrOf[i], `${label}: ${refusal.message}`).to.have.length(1);
         expect(stderrOf[i][0], label).to.contain(node.dataDir);
+        // A forged line (valid, checksum recomputed) can only be told by the WAL's copy: that is what must refuse it.
+        if (what.includes('data forged')) expect(stderrOf[i][0], label).to.contain('disagrees with the write-ahead log');
         outcomes.refused++;
         rmSync(node.dataDir, { recursive: true, force: true });
         cpSync(backup, node.dataDir, { recursive: true });
         await c.restart(i);
       } else {
+        // The WAL holds the forged line's entry (only such lines are forged): starting with it would be divergence.
+        expect(what, `${label}: started with a forged raftlog line the WAL contradicts`).not.to.contain('data forged');
         // Started: its term never below what it had, nor its vote changed within the same term.
         const st = await waitUntil(`status of node ${i}`, 10_000, async () => (await c.status(i)) ?? undefined);
         if (before !== null) {
