@@ -6,13 +6,17 @@
 // second vote. A refused node gets its files back from a copy taken before the damage, so the next round starts from
 // a whole cluster. The seed is printed; STORAGE_FUZZ_SEED=N replays a run.
 import { expect } from 'chai';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
+import { formatRaftlogLine, parseRaftlogLine } from '../../src/storage/raftlog-format.js';
+import { Wal } from '../../src/storage/wal.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
 import { Clients, waitUntil } from '../integration/helpers.js';
-import { lineWithCrc, TempDirs } from './helpers.js';
+import { TempDirs } from './helpers.js';
 
 const ROUNDS = 10;
 const NODES = 3;
@@ -40,6 +44,40 @@ function raftlogBytes(dataDir: string): Buffer {
   if (!existsSync(f)) return Buffer.alloc(0);
   const b = readFileSync(f);
   return b.subarray(0, b.lastIndexOf(0x0a) + 1);
+}
+
+/** The first line where a differs from b (its number and both versions), for a failed prefix check. */
+function firstDifference(a: Buffer, b: Buffer): string {
+  const la = a.toString('utf8').split('\n');
+  const lb = b.toString('utf8').split('\n');
+  for (let k = 0; k < la.length; k++) {
+    if (la[k] !== lb[k] && !(k === la.length - 1 && la[k] === '')) return `line ${k + 1} is ${JSON.stringify(la[k])}, the longest has ${JSON.stringify(lb[k] ?? null)}`;
+  }
+  return 'no differing line';
+}
+
+/**
+ * Which raftlog lines the cross-check at startup (wal-raftlog-check.ts) compares with a WAL entry: line i is, if the
+ * last record starting at or below i holds it (a later record starting lower would replace it). Read from a copy,
+ * since opening a WAL cuts a torn tail.
+ */
+function walHeldLines(dataDir: string): (index: number) => boolean {
+  const records: { first: number; last: number }[] = [];
+  const copy = mkdtempSync(join(tmpdir(), 'raft-fuzz-wal-'));
+  try {
+    cpSync(join(dataDir, 'wal'), copy, { recursive: true });
+    Wal.open(copy, silentLogger, 64 << 20, (r) => {
+      if (r.count > 0) records.push({ first: r.first, last: r.first + r.count - 1 });
+    }).close();
+  } catch {
+    records.length = 0; // an unreadable WAL holds nothing the check could use
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+  return (index) => {
+    const r = records.filter((x) => x.first <= index).pop();
+    return r !== undefined && r.last >= index;
+  };
 }
 
 function walSegments(dataDir: string): string[] {
@@ -108,9 +146,17 @@ function damage(dataDir: string, rnd: Rnd): string {
       }),
     () =>
       editLines(raftlog, (lines) => {
-        const k = rnd(lines.length);
-        // A forged line: other data, checksum recomputed (only the WAL can tell).
-        lines[k] = lineWithCrc(lines[k].replace(/,"crc":"[0-9a-f]{8}"\}$/, '}').replace(/"data":"[^"]*"/, '"data":"forged"'));
+        // A forged line: other data, a valid line with its checksum recomputed. Only the WAL's copy of the entry can
+        // tell, so only a line whose entry the WAL still holds is forged: once the WAL no longer covers a line (its
+        // segment removed after the raftlog fsync, as in normal operation, or deleted or cut short by an earlier round)
+        // a forgery is undetectable by design (README, Storage: refused is "a raftlog line that differs from the WAL's
+        // entry"), and starting with it would be a divergence of the test's own making.
+        const walHolds = walHeldLines(dataDir);
+        const held = lines.map((_, k) => k).filter((k) => walHolds(k + 1));
+        if (held.length === 0) return `${raftlog}: no line whose entry the WAL holds: nothing forged`;
+        const k = held[rnd(held.length)];
+        const e = parseRaftlogLine(lines[k]);
+        lines[k] = formatRaftlogLine({ ...e, data: e.data === 'forged' ? 'forged again' : 'forged' });
         write(lines);
         return `raftlog line ${k + 1}: data forged with a valid checksum`;
       }),
@@ -190,7 +236,8 @@ describe('storage fuzz: damaged files on restart are refused in one line or end 
       const longest = logs.reduce((a, b) => (b.length > a.length ? b : a));
       for (let i = 0; i < logs.length; i++) {
         const n = logs[i].length;
-        expect(logs[i].equals(longest.subarray(0, n)), `node ${i}'s raftlog is a prefix of the longest (seed ${seed})`).to.equal(true);
+        const ok = logs[i].equals(longest.subarray(0, n));
+        expect(ok, `node ${i}'s raftlog is a prefix of the longest (seed ${seed}): ${ok ? '' : firstDifference(logs[i], longest)}`).to.equal(true);
       }
       return { identical: logs.every((l) => l.length === longest.length) };
     };
@@ -219,11 +266,15 @@ describe('storage fuzz: damaged files on restart are refused in one line or end 
         expect(code, `${label}: ${refusal.message}`).to.match(/^[1-9]\d*$/);
         expect(stderrOf[i], `${label}: ${refusal.message}`).to.have.length(1);
         expect(stderrOf[i][0], label).to.contain(node.dataDir);
+        // A forged line (valid, checksum recomputed) can only be told by the WAL's copy: that is what must refuse it.
+        if (what.includes('data forged')) expect(stderrOf[i][0], label).to.contain('disagrees with the write-ahead log');
         outcomes.refused++;
         rmSync(node.dataDir, { recursive: true, force: true });
         cpSync(backup, node.dataDir, { recursive: true });
         await c.restart(i);
       } else {
+        // The WAL holds the forged line's entry (only such lines are forged): starting with it would be divergence.
+        expect(what, `${label}: started with a forged raftlog line the WAL contradicts`).not.to.contain('data forged');
         // Started: its term never below what it had, nor its vote changed within the same term.
         const st = await waitUntil(`status of node ${i}`, 10_000, async () => (await c.status(i)) ?? undefined);
         if (before !== null) {
