@@ -68,6 +68,9 @@ async function main(): Promise<void> {
       // Calls only peers make: their connections and calls get priority over clients' (connection-guard.ts).
       peerMethods: new Set(PEER_METHODS.keys()),
       maxConnections: args.maxConnections,
+      // Followers start doubting a leader whose heartbeats are late by the slack between the heartbeat interval and
+      // the shortest election timeout: client calls are held back at half of that (connection-guard.ts).
+      lagLimitMs: Math.max(20, Math.floor((cfg.electionTimeoutMs - cfg.heartbeatMs) / 2)),
       onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
       auth: security.auth,
       tls: security.tls,

@@ -15,6 +15,11 @@ export interface ConnectionGuardOptions {
   maxConnections: number;
   /** Client (non-peer) calls being served at once; more get an "overloaded" fault at once. */
   maxClientCallsInFlight: number;
+  /**
+   * Event-loop lateness that counts as short of CPU (default 50 ms). The node sets it to half the slack between its
+   * heartbeat interval and the shortest election timeout, the lateness at which followers would start to doubt it.
+   */
+  lagLimitMs?: number;
   logger: Logger;
 }
 
@@ -29,12 +34,10 @@ interface ConnState {
 const LOG_EVERY_MS = 5000;
 /** How often the event loop's lateness is sampled. */
 const LAG_SAMPLE_MS = 20;
-/** Lateness beyond this means the node is short of CPU (heartbeats go out every 50 ms by default). */
-const LAG_LIMIT_MS = 30;
 /** After a late sample, client calls are held back for this long... */
 const HOLD_FOR_MS = 1000;
-/** ...each by this much, so a client in a closed loop makes at most a few calls a second per connection meanwhile. */
-const HOLD_CALL_MS = 200;
+/** ...each by this much, so a client in a closed loop makes at most ten calls a second per connection meanwhile. */
+const HOLD_CALL_MS = 100;
 
 export class ConnectionGuard {
   readonly maxConnections: number;
@@ -56,7 +59,7 @@ export class ConnectionGuard {
       const now = Date.now();
       const lag = now - expected;
       expected = now + LAG_SAMPLE_MS;
-      if (lag > LAG_LIMIT_MS) {
+      if (lag > (opts.lagLimitMs ?? 50)) {
         this.holdUntil = now + HOLD_FOR_MS;
         this.worstLagMs = Math.max(this.worstLagMs, lag);
       }

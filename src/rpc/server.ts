@@ -42,6 +42,8 @@ export interface RpcServerOptions {
   maxConnections?: number;
   /** Cap on client calls being served at once (default 2048); more get an "overloaded" fault. */
   maxClientCallsInFlight?: number;
+  /** Event-loop lateness at which client calls are held back (connection-guard.ts; default 50 ms). */
+  lagLimitMs?: number;
   /** Bodies of calls to methods other than peerMethods larger than this get HTTP 413 unparsed (default maxBodyBytes). */
   maxClientBodyBytes?: number;
   /**
@@ -96,6 +98,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const guard = new ConnectionGuard({
     maxConnections: opts.maxConnections ?? 0,
     maxClientCallsInFlight: opts.maxClientCallsInFlight ?? 2048,
+    lagLimitMs: opts.lagLimitMs,
     logger: opts.logger,
   });
 
