@@ -129,6 +129,7 @@ async function main(): Promise<number> {
           nodeOptions: o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProfDir)}`] : [],
           onUnexpectedExit: unexpected('raft'),
           security: o.security,
+          readMode: o.readMode,
         });
     const forgetSys = cleanup.add('stop our cluster', () => sys.stop());
     ours = emptyResult(sys.label, 'raft-lib');

@@ -46,6 +46,8 @@ export interface BenchOptions {
   deadlineSeconds: number;
   /** How our cluster runs: as deployed (TLS, credentials; the default), as the local cluster, or --insecure. */
   security: 'deployed' | 'local' | 'insecure';
+  /** How our cluster serves getVal: ReadIndex (default) or leader lease. */
+  readMode: 'index' | 'lease';
 }
 
 export class UsageError extends Error {}
@@ -54,12 +56,12 @@ export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
   [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
   [--extra-clients raft-xmlrpc,etcd-grpc|none] [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]
-  [--security deployed|local|insecure]`;
+  [--security deployed|local|insecure] [--read-mode index|lease]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
   'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'html', 'client-threads', 'extra-clients', 'phases', 'cpu-prof', 'deadline-seconds',
-  'security',
+  'security', 'read-mode',
 ];
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
 const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
@@ -123,6 +125,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     cpuProfDir: f.get('cpu-prof') ?? null,
     deadlineSeconds: 0,
     security: securityOf(f.get('security')),
+    readMode: readModeOf(f.get('read-mode')),
   };
   opts.deadlineSeconds = num(f, 'deadline-seconds', defaultDeadlineSeconds(opts), 5, 86_400);
   return opts;
@@ -140,6 +143,11 @@ function parseEtcdTimeouts(raw: string | undefined): BenchOptions['etcdTimeouts'
     throw new UsageError(`--etcd-timeouts takes HEARTBEAT_MS,ELECTION_MS with election >= 5 x heartbeat (etcd's rule), got "${raw}"`);
   }
   return { heartbeatMs: hb, electionTimeoutMs: el };
+}
+
+function readModeOf(raw: string | undefined): BenchOptions['readMode'] {
+  if (raw === undefined || raw === 'index' || raw === 'lease') return raw ?? 'index';
+  throw new UsageError(`--read-mode takes index or lease, got "${raw}"`);
 }
 
 function securityOf(raw: string | undefined): BenchOptions['security'] {

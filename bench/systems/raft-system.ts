@@ -18,6 +18,8 @@ export interface LocalRaftOptions {
   onUnexpectedExit?: (index: number, code: number | null, signal: NodeJS.Signals | null) => void;
   /** deployed: TLS and credentials on every call, as deploy/ runs it; local: peers authenticated, clients open; insecure: off. */
   security?: BenchSecurity;
+  /** cluster.json's readMode: how getVal is served (ReadIndex by default, or leader lease). */
+  readMode?: 'index' | 'lease';
 }
 
 export type BenchSecurity = 'deployed' | 'local' | 'insecure';
@@ -38,8 +40,10 @@ class RaftSystem implements SystemUnderTest {
     readonly endpoints: string[],
     private readonly cluster: LocalCluster | null,
     security?: BenchSecurity,
+    readMode?: 'index' | 'lease',
   ) {
-    this.label = `raft-xmlrpc (${endpoints.length} nodes${security === undefined ? '' : `, security ${security}`})`;
+    const reads = readMode === 'lease' ? ', lease reads' : '';
+    this.label = `raft-xmlrpc (${endpoints.length} nodes${security === undefined ? '' : `, security ${security}`}${reads})`;
     this.controlsProcesses = cluster !== null;
     const o = cluster?.security.clientOptions() ?? {};
     this.rpc = { auth: o.auth, ca: o.ca };
@@ -134,8 +138,9 @@ export async function startRaftSystem(opts: LocalRaftOptions): Promise<SystemUnd
     onUnexpectedExit: opts.onUnexpectedExit,
     readyTimeoutMs: 120_000,
     security: opts.security === 'deployed' ? { tls: true, clientAuth: true } : opts.security === 'insecure' ? 'insecure' : undefined,
+    readMode: opts.readMode,
   });
-  return new RaftSystem(cluster.endpoints, cluster, opts.security ?? 'local');
+  return new RaftSystem(cluster.endpoints, cluster, opts.security ?? 'local', opts.readMode);
 }
 
 export function remoteRaftSystem(endpoints: string[]): SystemUnderTest {
