@@ -1,6 +1,8 @@
 // Command-line parsing for `npm run run_client`: where the targets come from, the command and its arguments, and the
 // tuning flags. Pure (no I/O) so it can be tested and so cli.ts only wires things together.
 
+import { parseTargetFlag } from './targets.js';
+
 export type TargetSource =
   | { kind: 'nodes'; nodes: string[] }
   | { kind: 'config'; file: string }
@@ -58,19 +60,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
+    const target = parseTargetFlag(a, value, (msg) => new UsageError(msg));
+    if (target !== null) {
+      out.targets = target;
+      continue;
+    }
     switch (a) {
-      case '--nodes': {
-        const nodes = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
-        if (nodes.length === 0) throw new UsageError('--nodes needs at least one HOST:PORT');
-        out.targets = { kind: 'nodes', nodes };
-        break;
-      }
-      case '--config':
-        out.targets = { kind: 'config', file: value() };
-        break;
-      case '--inventory':
-        out.targets = { kind: 'inventory', file: value() };
-        break;
       case '--count':
         out.count = positiveInt(a, value());
         break;

@@ -73,3 +73,23 @@ export function resolveTargets(src: TargetSource, cwd: string): { nodes: string[
     }
   }
 }
+
+/**
+ * The targets a `--nodes`, `--config` or `--inventory` flag names, or null for any other flag (its value is then not
+ * read). run_client and the dashboard take the same target flags; `usage` builds the caller's own usage error.
+ */
+export function parseTargetFlag(flag: string, value: () => string, usage: (msg: string) => Error): TargetSource | null {
+  switch (flag) {
+    case '--nodes': {
+      const nodes = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (nodes.length === 0) throw usage('--nodes needs at least one HOST:PORT');
+      return { kind: 'nodes', nodes };
+    }
+    case '--config':
+      return { kind: 'config', file: value() };
+    case '--inventory':
+      return { kind: 'inventory', file: value() };
+    default:
+      return null;
+  }
+}

@@ -3,7 +3,7 @@
 // src/client/targets.ts). Kill and restart are hidden: this process does not own the nodes.
 import { pathToFileURL } from 'node:url';
 import type { TargetSource } from '../client/cli-args.js';
-import { resolveTargets, TargetError } from '../client/targets.js';
+import { parseTargetFlag, resolveTargets, TargetError } from '../client/targets.js';
 import { startDashboard } from './server.js';
 import { findCredentials } from '../security/client-credentials.js';
 
@@ -23,19 +23,12 @@ export function parseDashboardArgs(argv: string[]): { targets: TargetSource; por
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
+    const target = parseTargetFlag(a, value, (msg) => new UsageError(msg));
+    if (target !== null) {
+      targets = target;
+      continue;
+    }
     switch (a) {
-      case '--nodes': {
-        const nodes = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
-        if (nodes.length === 0) throw new UsageError('--nodes needs at least one HOST:PORT');
-        targets = { kind: 'nodes', nodes };
-        break;
-      }
-      case '--config':
-        targets = { kind: 'config', file: value() };
-        break;
-      case '--inventory':
-        targets = { kind: 'inventory', file: value() };
-        break;
       case '--port': {
         const v = value();
         port = Number(v);

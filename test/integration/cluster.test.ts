@@ -2,13 +2,10 @@
 // reads, bad input, a suspended follower, kill -9 of the leader and its restart). Every check is on what users see:
 // RPC answers and the raftlog files on disk. Timing bounds are hang catchers only.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import { findFreePorts } from '../../src/node/ports.js';
+import { rmSync } from 'node:fs';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { RpcClient } from '../../src/rpc/client.js';
-import { Clients, methodCall, raftlogEntries, rawPost, readRaftlog, waitUntil } from './helpers.js';
+import { Clients, methodCall, raftlogEntries, rawPost, readRaftlog, waitUntil, startTestCluster } from './helpers.js';
 
 const NODES = 5;
 
@@ -46,16 +43,7 @@ describe('5-node cluster of real processes', function () {
   }
 
   before(async function () {
-    dir = mkdtempSync(join(tmpdir(), 'raft-it-'));
-    cluster = await startLocalCluster({
-      nodes: NODES,
-      ports: await findFreePorts(NODES),
-      dataDir: dir,
-      // Slightly above the default (150 ms) so a 2-core machine shared with other work does not cause spurious elections.
-      electionTimeoutMs: 300,
-      heartbeatMs: 50,
-      logLevel: 'warn',
-    });
+    ({ dir, cluster } = await startTestCluster('raft-it-', NODES));
   });
 
   after(async function () {

@@ -5,13 +5,10 @@
 // the shrunk request, and FUZZ_SEED=<seed> replays it.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import { findFreePorts } from '../../src/node/ports.js';
-import { Clients, rawPost, readRaftlog, waitUntil } from './helpers.js';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
+import { Clients, rawPost, readRaftlog, waitUntil, startTestCluster } from './helpers.js';
 
 const NODES = 3;
 const XML_RUNS = Number(process.env.FUZZ_RUNS ?? 600);
@@ -143,16 +140,10 @@ describe('fuzz: random and mutated requests against a live cluster (issue 11)', 
   const tally = { sent: 0, value: 0, fault: 0, http4xx: 0, closedOrSilent: 0 };
 
   before(async function () {
-    dir = mkdtempSync(join(tmpdir(), 'raft-fuzz-'));
-    cluster = await startLocalCluster({
-      nodes: NODES,
-      ports: await findFreePorts(NODES),
-      dataDir: dir,
-      electionTimeoutMs: 300,
-      heartbeatMs: 50,
+    ({ dir, cluster } = await startTestCluster('raft-fuzz-', NODES, {
       logLevel: 'error',
       onUnexpectedExit: (i, code, signal) => exits.push(`node ${i} exited (code ${code}, signal ${signal})`),
-    });
+    }));
     await cluster.waitForLeader(20_000);
   });
 

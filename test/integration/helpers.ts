@@ -1,10 +1,14 @@
 // Shared helpers for the real-process integration tests: bounded polling, raw HTTP posts (to send what no proper
 // XML-RPC client would), and reading raftlog files.
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../src/node/local-cluster.js';
+import { findFreePorts } from '../../src/node/ports.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
 import { splitHostPort } from '../../src/util/host-port.js';
@@ -115,4 +119,23 @@ export function runNodeToExit(args: string[], timeoutMs = 15_000): Promise<NodeR
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * A local cluster for a test in a fresh temporary folder on free ports, with the timings the integration tests share:
+ * an election timeout of 300 ms (twice the default, so a 2-core machine busy with other work does not cause spurious
+ * elections) and 50 ms heartbeats. `overrides` go on top.
+ */
+export async function startTestCluster(prefix: string, nodes: number, overrides: Partial<LocalClusterOptions> = {}): Promise<{ dir: string; cluster: LocalCluster }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const cluster = await startLocalCluster({
+    nodes,
+    ports: await findFreePorts(nodes),
+    dataDir: dir,
+    electionTimeoutMs: 300,
+    heartbeatMs: 50,
+    logLevel: 'warn',
+    ...overrides,
+  });
+  return { dir, cluster };
 }

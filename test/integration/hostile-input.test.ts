@@ -3,15 +3,13 @@
 // After every test: no node exited, the leader's term did not move, and writes still commit.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import { findFreePorts } from '../../src/node/ports.js';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { RpcFaultError, RpcProtocolError } from '../../src/rpc/client.js';
 import { decodeResponse } from '../../src/rpc/wire.js';
-import { Clients, methodCall, raftlogEntries, rawPost, readRaftlog, waitUntil } from './helpers.js';
+import { Clients, methodCall, raftlogEntries, rawPost, readRaftlog, waitUntil, startTestCluster } from './helpers.js';
 
 const NODES = 3;
 /** The connection cap the nodes run with here, so that the idle-connection flood needs only a few hundred sockets. */
@@ -49,17 +47,10 @@ describe('hostile input: no single request crashes a node, stalls writes or forc
   }
 
   before(async function () {
-    dir = mkdtempSync(join(tmpdir(), 'raft-hostile-'));
-    cluster = await startLocalCluster({
-      nodes: NODES,
-      ports: await findFreePorts(NODES),
-      dataDir: dir,
-      electionTimeoutMs: 300,
-      heartbeatMs: 50,
-      logLevel: 'warn',
+    ({ dir, cluster } = await startTestCluster('raft-hostile-', NODES, {
       extraArgs: ['--max-connections', String(MAX_CONNECTIONS)],
       onUnexpectedExit: (i, code, signal) => exits.push(`node ${i} exited (code ${code}, signal ${signal})`),
-    });
+    }));
     const l = await cluster.waitForLeader(20_000);
     leader = l.index;
     term = l.term;

@@ -2,14 +2,11 @@
 // and a leader that was stopped (SIGSTOP) while the others elected a new leader and wrote a new value must not answer
 // from its old lease when it runs again: its clock is monotonic, so it sees the time that passed.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
-import { findFreePorts } from '../../src/node/ports.js';
+import { rmSync } from 'node:fs';
+import type { LocalCluster } from '../../src/node/local-cluster.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { credentialOptions } from '../../src/security/client-credentials.js';
-import { Clients, waitUntil } from './helpers.js';
+import { Clients, waitUntil, startTestCluster } from './helpers.js';
 
 describe('lease reads on a 3-node cluster of real processes', function () {
   this.timeout(60_000);
@@ -18,16 +15,7 @@ describe('lease reads on a 3-node cluster of real processes', function () {
   const clients = new Clients();
 
   before(async function () {
-    dir = mkdtempSync(join(tmpdir(), 'raft-lease-'));
-    cluster = await startLocalCluster({
-      nodes: 3,
-      ports: await findFreePorts(3),
-      dataDir: dir,
-      electionTimeoutMs: 300,
-      heartbeatMs: 50,
-      logLevel: 'warn',
-      readMode: 'lease',
-    });
+    ({ dir, cluster } = await startTestCluster('raft-lease-', 3, { readMode: 'lease' }));
   });
 
   after(async function () {
