@@ -83,7 +83,7 @@ const LAST_RESORT_FAULT =
   '<member><name>faultString</name><value><string>internal error</string></value></member></struct></value></fault></methodResponse>';
 /** After close(), requests still running get this long to answer before their sockets are destroyed. */
 const CLOSE_GRACE_MS = 2_000;
-/** After a 413 the socket is half-closed so the client reads the reply; it is destroyed after this delay. */
+/** A refused request's body is read and discarded for at most this long before the refusal is sent. */
 const REJECT_LINGER_MS = 1_000;
 
 export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
@@ -157,18 +157,23 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   });
 
   function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string): void {
-    // Read and discard the rest (no parsing, bounded by the linger below): a client still sending a large body must get
-    // to read this answer, and a server that stops reading makes the client's writes stall and then fail on the reset
-    // that follows, before it has seen the 413.
+    // Read and discard the rest of the body (no parsing) before answering, for at most REJECT_LINGER_MS. A client still
+    // sending a large body must get to read this answer: Node's server destroys a `Connection: close` socket as soon as
+    // the answer is written, and a socket destroyed with input still arriving sends a RST, which makes the client's
+    // write fail (EPIPE/ECONNRESET) before it has seen the 413. Answering after the drain avoids that race.
+    const answer = (): void => {
+      clearTimeout(timer);
+      if (res.headersSent || req.socket.destroyed) return;
+      res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+      res.end(text);
+    };
+    const timer = setTimeout(answer, REJECT_LINGER_MS);
+    timer.unref();
     req.on('data', () => undefined);
-    req.resume();
-    res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
-    res.end(text, () => {
-      // Half-close rather than destroy: destroying with unread input would send a RST that can discard our reply.
-      const socket = req.socket;
-      socket.end();
-      setTimeout(() => socket.destroy(), REJECT_LINGER_MS).unref();
-    });
+    req.on('end', answer);
+    req.on('error', () => req.socket.destroy());
+    if (req.complete) answer();
+    else req.resume();
   }
 
   function reply(req: http.IncomingMessage, res: http.ServerResponse, xml: string): void {
