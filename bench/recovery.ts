@@ -1,10 +1,10 @@
 // Recovery and memory at scale: a node holding N committed entries (1,000,000 by default) restarts and serves.
-// The N entries are written straight into node 0's data folder through the node's own storage (openStorage, the
+// The N entries are written straight into node 0's data folder through the node's own storage (NodeStorage, the
 // DurableStore the runtime uses: WAL first, then the raftlog, then the hard state), and the folder is copied to the
 // other nodes, so the cluster starts as if it had committed them; driving 1M addEntry calls would take minutes.
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStorage } from '../src/node/open-storage.js';
+import { NodeStorage } from '../src/storage/node-storage.js';
 import type { Entry } from '../src/raft/types.js';
 import { silentLogger } from '../src/util/logger.js';
 import { makeClient } from './clients/make-client.js';
@@ -31,7 +31,7 @@ const BATCH = 5000;
 
 /** Writes entries 1..count (term 1) into a fresh data folder and marks them committed and applied. */
 export async function fillDataDir(dir: string, count: number): Promise<void> {
-  const store = await openStorage(dir, silentLogger);
+  const store = await NodeStorage.open(dir, silentLogger);
   try {
     for (let lo = 1; lo <= count; lo += BATCH) {
       const batch: Entry[] = [];

@@ -2,6 +2,8 @@
 // forwarded by a follower to the leader it knows, one hop only. A forwarded call carries a trailing `forwarded` flag,
 // so a node that is no longer leader answers false (or a fault) instead of forwarding again: no forwarding loops.
 // Retries with the same tid are safe because the leader answers a repeated tid for its first entry.
+// How a call reaches the leader is a port (Forwarder): XML-RPC in the node program, the simulated network in the
+// simulator, which so runs this code too.
 import { randomUUID } from 'node:crypto';
 import { RpcClient, RpcFaultError, type RpcClientOptions } from '../rpc/client.js';
 import { FaultCode, RpcFault } from '../rpc/values.js';
@@ -11,20 +13,47 @@ import type { Logger } from '../util/logger.js';
 import { parseHostPort } from './config.js';
 import { NotLeaderError, type NodeRuntime } from './runtime.js';
 
+/** Sends one client call to another member (the leader) and resolves with its answer; a fault rejects. */
+export interface Forwarder {
+  call(leader: NodeId, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue>;
+  close(): void;
+}
+
+/** The node program's Forwarder: one keep-alive XML-RPC client per leader forwarded to (leaders change rarely). */
+export class RpcForwarder implements Forwarder {
+  private readonly clients = new Map<NodeId, RpcClient>();
+
+  constructor(private readonly clientOptions?: (node: NodeId) => RpcClientOptions) {}
+
+  call(leader: NodeId, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {
+    let client = this.clients.get(leader);
+    if (client === undefined) {
+      const { host, port } = parseHostPort(leader, 'leader');
+      client = new RpcClient(host, port, this.clientOptions?.(leader));
+      this.clients.set(leader, client);
+    }
+    return client.call(method, params, timeoutMs);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
 export interface ClientOpsOptions {
   /** How long a write waits for its entry to be applied before answering false. */
   commitTimeoutMs: number;
   /** How long a follower waits to learn a leader before giving up. */
   leaderWaitMs: number;
   logger: Logger;
-  /** How to reach another member (signing, TLS), as for Raft's own calls; absent: plain HTTP. */
-  clientOptions?: (node: NodeId) => RpcClientOptions;
+  /** How a call reaches the leader. */
+  forwarder: Forwarder;
+  /** A setVal without a tid gets a fresh one (default: a random UUID). */
+  newTid?: () => string;
 }
 
 export class ClientOps {
-  /** One keep-alive client per leader we forwarded to (leaders change rarely). */
-  private readonly forwardClients = new Map<NodeId, RpcClient>();
-
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly opts: ClientOpsOptions,
@@ -36,7 +65,7 @@ export class ClientOps {
 
   /** Without a tid (plain 2-parameter setVal) every call is a new write. */
   async setVal(key: string, value: string, tid: string | undefined, forwarded: boolean): Promise<boolean> {
-    const t = tid ?? `set-${randomUUID()}`;
+    const t = tid ?? (this.opts.newTid?.() ?? `set-${randomUUID()}`);
     return this.write('set', t, value, key, forwarded, () => ['setVal', [key, value, t, true]]);
   }
 
@@ -56,8 +85,7 @@ export class ClientOps {
   }
 
   close(): void {
-    for (const c of this.forwardClients.values()) c.close();
-    this.forwardClients.clear();
+    this.opts.forwarder.close();
   }
 
   private async write(
@@ -90,13 +118,7 @@ export class ClientOps {
   }
 
   private forward(leader: NodeId, method: string, params: XmlRpcValue[]): Promise<XmlRpcValue> {
-    let client = this.forwardClients.get(leader);
-    if (client === undefined) {
-      const { host, port } = parseHostPort(leader, 'leader');
-      client = new RpcClient(host, port, this.opts.clientOptions?.(leader));
-      this.forwardClients.set(leader, client);
-    }
     // The leader may take up to its own commit timeout; leave it room to answer before we give up.
-    return client.call(method, params, this.opts.commitTimeoutMs + 1000);
+    return this.opts.forwarder.call(leader, method, params, this.opts.commitTimeoutMs + 1000);
   }
 }

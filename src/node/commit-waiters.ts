@@ -1,15 +1,18 @@
 // Client writes waiting for their entry to be applied. A write is acknowledged only when the entry at the index it was
 // proposed at is applied *with the same tid*; if a new leader overwrote that index, the write failed (false) and the
 // client retries with its tid. Keyed by index so applying an entry costs one map lookup, whatever the load.
+import type { Clock, TimerHandle } from '../util/clock.js';
 
 interface CommitWaiter {
   tid: string;
   resolve: (committed: boolean) => void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 export class CommitWaiters {
   private readonly byIndex = new Map<number, CommitWaiter[]>();
+
+  constructor(private readonly clock: Clock) {}
 
   /** Resolves true once `index` is applied holding `tid`, false if it holds another entry or after timeoutMs. */
   wait(index: number, tid: string, timeoutMs: number): Promise<boolean> {
@@ -17,7 +20,7 @@ export class CommitWaiters {
       const waiter: CommitWaiter = {
         tid,
         resolve,
-        timer: setTimeout(() => {
+        timer: this.clock.setTimer(() => {
           this.remove(index, waiter);
           resolve(false);
         }, timeoutMs),
@@ -34,7 +37,7 @@ export class CommitWaiters {
     if (list === undefined) return;
     this.byIndex.delete(index);
     for (const w of list) {
-      clearTimeout(w.timer);
+      this.clock.clearTimer(w.timer);
       w.resolve(w.tid === tid);
     }
   }
@@ -43,7 +46,7 @@ export class CommitWaiters {
   failAll(): void {
     for (const list of this.byIndex.values()) {
       for (const w of list) {
-        clearTimeout(w.timer);
+        this.clock.clearTimer(w.timer);
         w.resolve(false);
       }
     }

@@ -2,6 +2,7 @@
 // for a while (isolate), or make it time out now (campaign). Both end or settle by themselves: nothing here needs a
 // second call to undo, so a dashboard that goes away cannot leave a node broken.
 import type { NodeId } from '../raft/types.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 
 export const MAX_ISOLATE_SECONDS = 3600;
 
@@ -12,43 +13,44 @@ export const MAX_ISOLATE_SECONDS = 3600;
 export class PeerIsolation {
   private peers = new Set<NodeId>();
   private until = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
 
-  constructor(private readonly onChange: (msg: string) => void = () => {}) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly onChange: (msg: string) => void = () => {},
+  ) {}
 
   /** Replaces any isolation in force (an empty list ends it now). */
   isolate(peers: NodeId[], seconds: number): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timer = null;
     this.peers = new Set(peers);
-    this.until = peers.length > 0 ? Date.now() + seconds * 1000 : 0;
+    this.until = peers.length > 0 ? this.clock.now() + seconds * 1000 : 0;
     if (peers.length === 0) {
       this.onChange('isolation ended');
       return;
     }
     this.onChange(`isolated from ${peers.join(', ')} for ${seconds} s: their messages are dropped both ways`);
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimer(() => {
       this.timer = null;
       this.peers.clear();
       this.onChange('isolation over: talking to every peer again');
     }, seconds * 1000);
-    // An isolation must not keep a stopping process alive.
-    this.timer.unref();
   }
 
   blocks(peer: NodeId): boolean {
-    return this.peers.size > 0 && Date.now() < this.until && this.peers.has(peer);
+    return this.peers.size > 0 && this.clock.now() < this.until && this.peers.has(peer);
   }
 
   /** The peers cut off right now and the ms left; empty when none. */
   current(): { peers: NodeId[]; remainingMs: number } {
-    const left = this.until - Date.now();
+    const left = this.until - this.clock.now();
     if (this.peers.size === 0 || left <= 0) return { peers: [], remainingMs: 0 };
     return { peers: [...this.peers], remainingMs: left };
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimer(this.timer);
     this.timer = null;
     this.peers.clear();
   }
@@ -59,15 +61,17 @@ export class LeaderContact {
   private from: NodeId | null = null;
   private at = 0;
 
+  constructor(private readonly clock: Clock) {}
+
   heard(from: NodeId): void {
     this.from = from;
-    this.at = Date.now();
+    this.at = this.clock.now();
   }
 
   /** ms since `leader` last sent us an AppendEntries; -1 if it never did (or no leader is known). */
   sinceMs(leader: NodeId | null): number {
     if (leader === null || this.from !== leader) return -1;
-    return Date.now() - this.at;
+    return this.clock.now() - this.at;
   }
 }
 

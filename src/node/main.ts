@@ -7,14 +7,16 @@ import { join } from 'node:path';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { CorruptionError } from '../storage/corruption-error.js';
 import { parseNodeArgs } from './args.js';
-import { ClientOps } from './client-ops.js';
+import { ClientOps, RpcForwarder } from './client-ops.js';
 import { clusterWarnings, ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
 import { bareHost, joinHostPort } from '../util/host-port.js';
 import { makeHandlers, type NodeServices } from './handlers.js';
 import { PEER_METHODS } from '../security/methods.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
-import { openStorage, type OpenedStorage } from './open-storage.js';
+import { NodeStorage } from '../storage/node-storage.js';
+import { systemClock } from '../util/clock.js';
+import { xmlRpcTransport } from './peer-transport.js';
 import { NodeRuntime } from './runtime.js';
 import { INSECURE_WARNING, setupNodeSecurity, type NodeSecurity } from '../security/node-security.js';
 import { SecretsError } from '../security/secret-files.js';
@@ -82,9 +84,9 @@ async function main(): Promise<void> {
     fail(2, `error: cannot listen on ${joinHostPort(host, port)}: ${e.message}`);
   }
 
-  let storage: OpenedStorage;
+  let storage: NodeStorage;
   try {
-    storage = await openStorage(args.dataDir, logger, { verifyInBackground: true });
+    storage = await NodeStorage.open(args.dataDir, logger, { verifyInBackground: true });
   } catch (err) {
     // Damaged or inconsistent files: `fatal: corrupt <file> at byte offset N: <what>`; anything else (permissions...)
     // with the folder it was opening.
@@ -95,13 +97,23 @@ async function main(): Promise<void> {
   }
 
   const t = timing(cfg);
+  const raft = buildRaftConfig(id, cfg);
   const runtime = new NodeRuntime({
-    raft: buildRaftConfig(id, cfg),
+    raft,
     tickMs: t.tickMs,
     maxElectionMs: t.maxElectionMs,
     storage,
     logger,
-    peerClientOptions: security.peerClientOptions,
+    clock: systemClock,
+    transport: xmlRpcTransport({
+      self: id,
+      peers: raft.peers,
+      tickMs: t.tickMs,
+      maxElectionMs: t.maxElectionMs,
+      maxInflightAppends: raft.maxInflightAppends,
+      logger,
+      clientOptions: security.peerClientOptions,
+    }),
     onFatal: (err) => {
       logger.error(`fatal: ${err.message}`);
       process.stderr.write(`fatal: ${err.message}\n`);
@@ -122,7 +134,7 @@ async function main(): Promise<void> {
     commitTimeoutMs: t.commitTimeoutMs,
     leaderWaitMs: t.maxElectionMs * 2,
     logger,
-    clientOptions: security.peerClientOptions,
+    forwarder: new RpcForwarder(security.peerClientOptions),
   });
   runtime.setServerPause((p) => server.setPaused(p));
   services = { runtime, ops };

@@ -8,6 +8,7 @@ import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeVo
 import type { AppendRequest, Message, NodeId, VoteRequest } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
 import { parseHostPort } from './config.js';
+import type { PeerSender, TransportEvents } from './runtime.js';
 
 export interface PeerTransportOptions {
   self: NodeId;
@@ -41,7 +42,7 @@ class PeerPipeline {
   }
 }
 
-export class PeerTransport {
+export class PeerTransport implements PeerSender {
   private readonly pipelines = new Map<NodeId, PeerPipeline>();
   private closed = false;
 
@@ -77,10 +78,6 @@ export class PeerTransport {
       });
   }
 
-  inflight(peer: NodeId): number {
-    return this.pipelines.get(peer)?.inflight ?? 0;
-  }
-
   close(): void {
     this.closed = true;
     for (const pipe of this.pipelines.values()) pipe.client.close();
@@ -107,4 +104,31 @@ export class PeerTransport {
       else this.opts.logger.debug(`peer ${pipe.peer} not reachable yet: ${why}`);
     }
   }
+}
+
+/**
+ * The node program's transport port for NodeRuntime: XML-RPC calls with bounds derived from the timing. A healthy peer
+ * answers within a few ms; a call still open after the longest election timeout is lost.
+ */
+export function xmlRpcTransport(o: {
+  self: NodeId;
+  peers: NodeId[];
+  tickMs: number;
+  maxElectionMs: number;
+  maxInflightAppends: number;
+  logger: Logger;
+  clientOptions?: (peer: NodeId) => RpcClientOptions;
+}): (events: TransportEvents) => PeerSender {
+  return (events) =>
+    new PeerTransport({
+      self: o.self,
+      peers: o.peers,
+      appendTimeoutMs: o.maxElectionMs,
+      voteTimeoutMs: Math.max(o.tickMs, Math.floor(o.maxElectionMs / 2)),
+      maxInflightPerPeer: o.maxInflightAppends * 4 + 8,
+      logger: o.logger,
+      clientOptions: o.clientOptions,
+      onResponse: (m) => events.onResponse(m),
+      onUnreachable: (peer) => events.onUnreachable(peer),
+    });
 }

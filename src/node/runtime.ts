@@ -1,5 +1,8 @@
-// The node runtime: wires the pure RaftCore to real time (a tick timer), real disk (NodeStorage) and the real network
-// (PeerTransport out, XML-RPC handlers in). Its heart is the Ready loop, which runs one Ready at a time:
+// The node runtime: wires the pure RaftCore to a clock, a durable store and a peer transport, all injected as ports
+// (hashicorp/raft's NewRaft takes every port the same way). The node program passes Node's timers, NodeStorage and the
+// XML-RPC PeerTransport; the simulator (src/sim/node.ts) passes its simulated clock, disk and network, so the code
+// below, ordering included, is what the simulator's faults and invariant checks exercise. Its heart is the Ready loop,
+// which runs one Ready at a time:
 //   persist entries + hard state (one fsync covers everything that arrived since the last one: group commit)
 //   -> send messages (responses answer the waiting XML-RPC call that carried the request)
 //   -> apply committed entries (raftlog, key-value store, waiting clients) -> serve reads -> core.advance().
@@ -9,7 +12,6 @@ import type {
   AppendRequest,
   AppendResponse,
   Entry,
-  EntryType,
   HardState,
   LogReader,
   Message,
@@ -22,25 +24,30 @@ import type {
   VoteResponse,
 } from '../raft/types.js';
 import { RaftCore } from '../raft/core.js';
+import type { DurableStore } from '../storage/durable-store.js';
+import { WriteBehind } from '../storage/write-behind.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { CommitWaiters } from './commit-waiters.js';
 import { LeaderContact, PeerIsolation, timeoutNow } from './fault-injection.js';
 import { KvStore } from './kv-store.js';
 import { PendingRequests } from './pending-requests.js';
-import { PeerTransport } from './peer-transport.js';
-import type { RpcClientOptions } from '../rpc/client.js';
 
-/** What the runtime needs from storage: the NodeStorage contract (src/storage/node-storage.ts). */
-export interface DurableStore extends LogReader {
-  hardState(): HardState;
-  append(entries: Entry[]): void;
-  setHardState(hs: HardState): void;
-  appendCommitted(entries: Entry[]): void;
-  appliedIndex(): number;
-  forEachCommitted(fn: (e: Entry) => void, onlyType?: EntryType): void;
-  sync(): Promise<void>;
-  close(): Promise<void>;
+/** The transport port: sends Raft requests to peers; their answers come back through TransportEvents. */
+export interface PeerSender {
+  /** Sends at once, never waiting for another peer (one pipeline per peer). */
+  send(m: VoteRequest | AppendRequest): void;
+  close(): void;
 }
+
+export interface TransportEvents {
+  /** A peer's answer to a request we sent. */
+  onResponse(m: Message): void;
+  /** A request to this peer failed (timeout, refused, garbled answer): the core stops pipelining to it and probes. */
+  onUnreachable(peer: NodeId): void;
+}
+
+export type CoreFactory = (cfg: RaftConfig, log: LogReader, hardState: HardState, applied: number) => RaftCore;
 
 export interface RuntimeOptions {
   raft: RaftConfig;
@@ -51,8 +58,13 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Storage failed: the process cannot continue safely. */
   onFatal: (err: Error) => void;
-  /** How to reach a peer (MAC signing, TLS CA: src/security/node-security.ts); absent: plain HTTP. */
-  peerClientOptions?: (peer: NodeId) => RpcClientOptions;
+  clock: Clock;
+  /** Builds the transport, given where its answers and failures go. */
+  transport: (events: TransportEvents) => PeerSender;
+  /** Builds the core (the simulator's broken variants override its hooks); default: RaftCore. */
+  makeCore?: CoreFactory;
+  /** Called for every applied entry, in index order (the simulator's invariant checks). */
+  onApplied?: (e: Entry) => void;
 }
 
 /** The answer to a proposal: committed, overwritten/timed out, or not the leader (with whom to ask instead). */
@@ -96,66 +108,58 @@ export interface RuntimeStatus {
 
 /** How often the commit summary is logged at info level (per-entry logging would cost more than the commit). */
 const COMMIT_LOG_INTERVAL_MS = 1000;
-/** A commit-only Ready does not need an fsync before going on; this bounds how long its raftlog lines stay unsynced. */
-const LAZY_SYNC_MS = 50;
-/**
- * Committed entries reach the raftlog in batches at least this far apart. Every raftlog write makes the next flush
- * fdatasync a second file, and an fdatasync costs ~0.15 ms of CPU here (ext4 journal commit): per Ready that was
- * the price of half the fsyncs. The lines are derived data (the WAL already holds the entries durably, and they are
- * re-applied from it after a crash), so only their visibility waits, by at most this long under load or
- * LAZY_SYNC_MS when idle.
- */
-const RAFTLOG_BATCH_MS = 20;
-/** ...or once this many lines are waiting. */
-const RAFTLOG_BATCH_MAX = 4096;
-
 export class NodeRuntime {
   readonly id: NodeId;
   readonly peers: NodeId[];
   private readonly core: RaftCore;
   private readonly storage: DurableStore;
   private readonly logger: Logger;
-  private readonly transport: PeerTransport;
+  private readonly transport: PeerSender;
+  private readonly clock: Clock;
+  private readonly writeBehind: WriteBehind;
   private readonly kv = new KvStore();
   /** Peer requests waiting for the core's response (keyed by the reqId the core copies into it). */
-  private readonly incoming = new PendingRequests<Message>();
+  private readonly incoming: PendingRequests<Message>;
   /** ReadIndex requests (keyed by ctx) waiting for the index they may be served at. */
-  private readonly reads = new PendingRequests<number>();
+  private readonly reads: PendingRequests<number>;
   /** Reads whose index is known but not yet applied. */
   private readsAwaitingApply: { index: number; serve: () => void; fail: (err: Error) => void }[] = [];
-  private readonly commits = new CommitWaiters();
+  private readonly commits: CommitWaiters;
   /** Forwarding calls waiting to learn who leads (woken when a Ready names a leader, or on stop). */
   private readonly leaderWaiters = new Set<(leader: NodeId | null) => void>();
 
   private applied: number;
   private softState: SoftState;
-  private tickTimer: NodeJS.Timeout | null = null;
+  private tickTimer: TimerHandle | null = null;
   /** Lease mode: when the clock started and how many ticks the core has had (catchUpClock). */
   private clockStart = 0;
   private ticksGiven = 0;
-  private commitLogTimer: NodeJS.Timeout | null = null;
-  private lazySyncTimer: NodeJS.Timeout | null = null;
+  private commitLogTimer: TimerHandle | null = null;
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
   private stopped = false;
   private suspendedUntil = 0;
-  private suspendTimer: NodeJS.Timeout | null = null;
+  private suspendTimer: TimerHandle | null = null;
+  private pauseTimer: TimerHandle | null = null;
   private pauseServer: (paused: boolean) => void = () => {};
   private appliedAtLastLog: number;
-  /** Applied entries whose raftlog lines are not written yet (RAFTLOG_BATCH_MS), and since when the oldest waits. */
-  private raftlogPending: Entry[] = [];
-  private raftlogPendingSince = 0;
   /** Counters since the last commit summary: how well group commit and batching work under the current load. */
   private stats = { readys: 0, syncs: 0, appendsSent: 0, entriesSent: 0 };
   /** Dashboard hooks (fault-injection.ts): peers whose messages are dropped both ways, and the last leader contact. */
   readonly isolation: PeerIsolation;
-  private readonly contact = new LeaderContact();
+  private readonly contact: LeaderContact;
 
   constructor(private readonly opts: RuntimeOptions) {
     this.id = opts.raft.id;
     this.peers = opts.raft.peers;
-    this.isolation = new PeerIsolation((msg) => opts.logger.warn(msg));
+    this.clock = opts.clock;
+    this.isolation = new PeerIsolation(opts.clock, (msg) => opts.logger.warn(msg));
+    this.contact = new LeaderContact(opts.clock);
+    this.incoming = new PendingRequests<Message>(opts.clock);
+    this.reads = new PendingRequests<number>(opts.clock);
+    this.commits = new CommitWaiters(opts.clock);
     this.storage = opts.storage;
+    this.writeBehind = new WriteBehind(opts.storage, opts.clock, (err) => this.fatal(err));
     this.logger = opts.logger;
     this.applied = opts.storage.appliedIndex();
     this.appliedAtLastLog = this.applied;
@@ -163,17 +167,10 @@ export class NodeRuntime {
     // asking for just those lets storage skip decoding the rest (most of a 1,000,000-entry addEntry log). The core's
     // tid window reads the log itself.
     opts.storage.forEachCommitted((e) => this.kv.apply(e), 'set');
-    this.core = new RaftCore(opts.raft, opts.storage, opts.storage.hardState(), this.applied);
+    const makeCore: CoreFactory = opts.makeCore ?? ((cfg, log, hs, applied) => new RaftCore(cfg, log, hs, applied));
+    this.core = makeCore(opts.raft, opts.storage, opts.storage.hardState(), this.applied);
     this.softState = { role: 'follower', leader: null, term: opts.storage.hardState().term };
-    this.transport = new PeerTransport({
-      self: this.id,
-      peers: this.peers,
-      // A healthy peer answers within a few ms; a call still open after the longest election timeout is lost.
-      appendTimeoutMs: opts.maxElectionMs,
-      voteTimeoutMs: Math.max(opts.tickMs, Math.floor(opts.maxElectionMs / 2)),
-      maxInflightPerPeer: opts.raft.maxInflightAppends * 4 + 8,
-      logger: opts.logger,
-      clientOptions: opts.peerClientOptions,
+    this.transport = opts.transport({
       onResponse: (m) => this.stepFromNetwork(m),
       onUnreachable: (peer) => {
         if (this.stopped) return;
@@ -195,14 +192,14 @@ export class NodeRuntime {
    */
   start(): void {
     const lease = this.opts.raft.readMode === 'lease';
-    this.clockStart = performance.now();
-    this.tickTimer = setInterval(() => {
+    this.clockStart = this.clock.now();
+    this.tickTimer = this.clock.setRepeating(() => {
+      if (this.stopped) return;
       if (lease) this.catchUpClock();
       else this.core.tick();
       this.kick();
     }, this.opts.tickMs);
-    this.commitLogTimer = setInterval(() => this.logCommitProgress(), COMMIT_LOG_INTERVAL_MS);
-    this.commitLogTimer.unref();
+    this.commitLogTimer = this.clock.setRepeating(() => this.logCommitProgress(), COMMIT_LOG_INTERVAL_MS);
   }
 
   /**
@@ -211,7 +208,7 @@ export class NodeRuntime {
    * short there.
    */
   private catchUpClock(): void {
-    const due = Math.floor((performance.now() - this.clockStart) / this.opts.tickMs);
+    const due = Math.floor((this.clock.now() - this.clockStart) / this.opts.tickMs);
     const cap = 10 * this.opts.raft.electionTicks;
     if (due - this.ticksGiven > cap) this.ticksGiven = due - cap;
     while (this.ticksGiven < due) {
@@ -297,11 +294,11 @@ export class NodeRuntime {
     if (known !== null || this.stopped) return Promise.resolve(known);
     return new Promise((resolve) => {
       const waiter = (leader: NodeId | null): void => {
-        clearTimeout(timer);
+        this.clock.clearTimer(timer);
         this.leaderWaiters.delete(waiter);
         resolve(leader);
       };
-      const timer = setTimeout(() => waiter(this.leader()), timeoutMs);
+      const timer = this.clock.setTimer(() => waiter(this.leader()), timeoutMs);
       this.leaderWaiters.add(waiter);
     });
   }
@@ -333,23 +330,31 @@ export class NodeRuntime {
    * connections) and ignores replies still arriving. Pre-vote keeps it from deposing the leader when it returns.
    */
   suspend(seconds: number): void {
-    this.suspendedUntil = Date.now() + seconds * 1000;
+    this.suspendedUntil = this.clock.now() + seconds * 1000;
     this.logger.warn(`suspended for ${seconds} s: no messages in or out`);
     this.incoming.rejectAll(new SuspendedError());
     // Pause the server only after the reply to this very call is on its way.
-    setTimeout(() => {
+    this.clock.clearTimer(this.pauseTimer);
+    this.pauseTimer = this.clock.setTimer(() => {
+      this.pauseTimer = null;
       if (this.isSuspended()) this.pauseServer(true);
     }, 20);
-    if (this.suspendTimer) clearTimeout(this.suspendTimer);
-    this.suspendTimer = setTimeout(() => {
-      this.suspendTimer = null;
-      this.pauseServer(false);
-      this.logger.warn('suspension over: rejoining the cluster');
-    }, seconds * 1000);
+    this.clock.clearTimer(this.suspendTimer);
+    this.suspendTimer = this.clock.setTimer(() => this.endSuspension(), seconds * 1000);
+  }
+
+  /** Ends a suspension now (its timer, or the simulator healing every fault). */
+  endSuspension(): void {
+    if (this.suspendTimer === null && !this.isSuspended()) return;
+    this.clock.clearTimer(this.suspendTimer);
+    this.suspendTimer = null;
+    this.suspendedUntil = 0;
+    this.pauseServer(false);
+    this.logger.warn('suspension over: rejoining the cluster');
   }
 
   isSuspended(): boolean {
-    return Date.now() < this.suspendedUntil;
+    return this.clock.now() < this.suspendedUntil;
   }
 
   /** For observe-handlers.ts: the core's full view (vote, per-follower progress) and ms since leader contact. */
@@ -380,9 +385,8 @@ export class NodeRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.isolation.stop();
-    for (const t of [this.tickTimer, this.commitLogTimer, this.lazySyncTimer, this.suspendTimer]) {
-      if (t) clearTimeout(t);
-    }
+    this.writeBehind.stop();
+    for (const t of [this.tickTimer, this.commitLogTimer, this.suspendTimer, this.pauseTimer]) this.clock.clearTimer(t);
     if (this.loop) await this.loop;
     this.transport.close();
     const stopping = new Error('node is stopping');
@@ -393,7 +397,7 @@ export class NodeRuntime {
     this.commits.failAll();
     for (const w of [...this.leaderWaiters]) w(null);
     this.logCommitProgress();
-    this.writeRaftlog();
+    this.writeBehind.flush();
     await this.storage.sync();
     await this.storage.close();
   }
@@ -413,7 +417,7 @@ export class NodeRuntime {
   private kick(): void {
     if (this.loopScheduled || this.loop !== null || this.stopped) return;
     this.loopScheduled = true;
-    setImmediate(() => {
+    this.clock.defer(() => {
       this.loopScheduled = false;
       if (this.loop !== null || this.stopped) return;
       this.loop = this.runLoop().finally(() => {
@@ -431,9 +435,14 @@ export class NodeRuntime {
         this.core.advance(rd);
       }
     } catch (err) {
-      this.stopped = true;
-      this.opts.onFatal(err instanceof Error ? err : new Error(String(err)));
+      this.fatal(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  private fatal(err: Error): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.opts.onFatal(err);
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -443,21 +452,28 @@ export class NodeRuntime {
     if (rd.hardState) this.storage.setHardState(rd.hardState);
     // Committed entries handed out are already durable in the WAL (the core hands out only persisted ones), so their
     // raftlog lines may ride this Ready's fsync, or a later one, instead of costing one of their own.
-    this.queueRaftlog(rd.committed);
-    // A leader's AppendRequests may leave before its own fsync (Raft thesis §10.2.1): the core counts the leader's
-    // own entries toward commit only once advance() says they are durable, so followers persisting in parallel with
-    // us is safe and saves one fsync of latency. Everything else (votes, responses) waits for the disk.
-    const early = rd.mustSync && rd.softState.role === 'leader';
-    if (early) this.dispatch(rd.messages.filter((m) => m.type === 'append'));
+    this.writeBehind.committed(rd.committed);
+    // What may leave before our own fsync (sendsBeforeSync) goes now; everything else waits for the disk.
+    const early = rd.mustSync ? rd.messages.filter((m) => this.sendsBeforeSync(m, rd)) : [];
+    if (early.length > 0) this.dispatch(early);
     if (rd.mustSync) await this.storage.sync();
-    else if (rd.hardState !== null || rd.committed.length > 0) this.scheduleLazySync();
-    if (this.raftlogPending.length > 0) this.scheduleLazySync();
+    this.writeBehind.afterReady(!rd.mustSync && (rd.hardState !== null || rd.committed.length > 0));
 
     this.noteSoftState(rd.softState);
-    this.dispatch(early ? rd.messages.filter((m) => m.type !== 'append') : rd.messages);
+    this.dispatch(early.length > 0 ? rd.messages.filter((m) => !early.includes(m)) : rd.messages);
     this.apply(rd.committed);
     for (const r of rd.reads) this.reads.resolve(r.ctx, r.index);
     for (const ctx of rd.failedReads) this.reads.reject(ctx, new NotLeaderError(rd.softState.leader));
+  }
+
+  /**
+   * Whether a message of a Ready that must be synced may leave before the sync. A leader's AppendRequests may (Raft
+   * thesis §10.2.1): the core counts the leader's own entries toward commit only once advance() says they are
+   * durable, so followers persisting in parallel with us is safe and saves one fsync of latency. Votes and responses
+   * may not: they promise what the disk must already hold. (A broken variant in src/sim/variants.ts overrides this.)
+   */
+  protected sendsBeforeSync(m: Message, rd: Ready): boolean {
+    return m.type === 'append' && rd.softState.role === 'leader';
   }
 
   private dispatch(messages: Message[]): void {
@@ -483,6 +499,7 @@ export class NodeRuntime {
     for (const e of committed) {
       this.kv.apply(e);
       this.applied = e.index;
+      this.opts.onApplied?.(e);
       this.commits.applied(e.index, e.tid);
     }
     if (this.readsAwaitingApply.length > 0) {
@@ -490,35 +507,6 @@ export class NodeRuntime {
       this.readsAwaitingApply = this.readsAwaitingApply.filter((r) => r.index > this.applied);
       for (const r of ready) r.serve();
     }
-  }
-
-  private queueRaftlog(committed: Entry[]): void {
-    if (committed.length === 0) return;
-    const now = Date.now();
-    if (this.raftlogPending.length === 0) this.raftlogPendingSince = now;
-    for (const e of committed) this.raftlogPending.push(e);
-    if (now - this.raftlogPendingSince >= RAFTLOG_BATCH_MS || this.raftlogPending.length >= RAFTLOG_BATCH_MAX) {
-      this.writeRaftlog();
-    }
-  }
-
-  private writeRaftlog(): void {
-    if (this.raftlogPending.length === 0) return;
-    this.storage.appendCommitted(this.raftlogPending);
-    this.raftlogPending = [];
-  }
-
-  private scheduleLazySync(): void {
-    if (this.lazySyncTimer !== null) return;
-    this.lazySyncTimer = setTimeout(() => {
-      this.lazySyncTimer = null;
-      if (this.stopped) return;
-      this.writeRaftlog();
-      this.storage.sync().catch((err: unknown) => {
-        this.stopped = true;
-        this.opts.onFatal(err instanceof Error ? err : new Error(String(err)));
-      });
-    }, LAZY_SYNC_MS);
   }
 
   // ---------------------------------------------------------------- logging

@@ -28,7 +28,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Entry, EntryType, HardState } from '../raft/types.js';
-import type { DurableStore } from '../node/runtime.js';
+import type { DurableStore } from './durable-store.js';
 import type { Logger } from '../util/logger.js';
 import { CorruptionError } from './corruption-error.js';
 import { EntryWindow } from './entry-window.js';
