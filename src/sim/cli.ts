@@ -50,7 +50,7 @@ function parseArgs(argv: string[]): { opts: SimOptions; seeds: number } {
   return { opts, seeds };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   let parsed: { opts: SimOptions; seeds: number };
   try {
     parsed = parseArgs(process.argv.slice(2));
@@ -60,7 +60,7 @@ function main(): number {
   }
   const { opts, seeds } = parsed;
   if (seeds === 1) {
-    const r = runSimulation(opts);
+    const r = await runSimulation(opts);
     console.log(formatSummary(r.summary));
     console.log(`trace hash ${r.traceHash}`);
     if (!r.ok) {
@@ -73,7 +73,7 @@ function main(): number {
   const totals = emptyTotals();
   const started = Date.now();
   for (let s = opts.seed; s < opts.seed + seeds; s++) {
-    const r = runSimulation({ ...opts, seed: s });
+    const r = await runSimulation({ ...opts, seed: s });
     addToTotals(totals, r);
     if (!r.ok) {
       console.log(formatViolation(r));
@@ -86,4 +86,6 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+main().then((code) => {
+  process.exitCode = code;
+});

@@ -87,7 +87,7 @@ export class FaultInjector {
     this.net.profile = { loss: 0, duplicate: 0, jitterTicks: 0, lateProbability: 0 };
     for (const n of this.nodes) {
       n.pausedUntil = Math.min(n.pausedUntil, now);
-      n.suspendedUntil = Math.min(n.suspendedUntil, now);
+      n.endSuspension();
       if (!n.isUp()) n.start();
     }
     this.log(now, 'heal everything; network reliable from now on');
@@ -156,7 +156,7 @@ export class FaultInjector {
         if (candidates.length === 0) return;
         const victim = this.pickVictim(candidates);
         const duration = this.rng.between(10, 100);
-        victim.suspendedUntil = now + duration;
+        victim.suspend(duration);
         this.counts.suspend++;
         this.log(now, `suspend ${victim.id} for ${duration} ticks`);
         return;

@@ -10,6 +10,8 @@ import { FaultInjector, formatFaults, type FaultKind } from './faults.js';
 import { InvariantChecker, SimViolation } from './invariants.js';
 import { SimNetwork, type NetworkStats } from './network.js';
 import { SimNode } from './node.js';
+import type { Message } from '../raft/types.js';
+import type { XmlRpcValue } from '../rpc/values.js';
 import { SimRandom } from './sim-random.js';
 import { Trace, formatEvent } from './trace.js';
 import type { Variant } from './variants.js';
@@ -80,9 +82,24 @@ export function replayCommand(o: SimOptions): string {
   return `npm run sim -- --seed ${o.seed} --nodes ${o.nodes} --steps ${o.steps} --faults ${formatFaults(o.faults)} --variant ${o.variant.name}${votes}${reads}`;
 }
 
-export function runSimulation(o: SimOptions): SimResult {
+export function runSimulation(o: SimOptions): Promise<SimResult> {
   return new Simulation(o).run();
 }
+
+/** A call to a node's XML-RPC server: from a client, or forwarded by another node. */
+interface Call {
+  due: number;
+  to: NodeId;
+  method: string;
+  params: XmlRpcValue[];
+  /** For the trace. */
+  label: string;
+  /** The answer, delivered to the caller (after the network's delay); never called if no answer comes. */
+  onAnswer: (a: { value: XmlRpcValue } | { fault: string }, leaderHint: NodeId | null) => void;
+}
+
+/** Lets every promise continuation queued so far run (setImmediate runs only once the microtask queue is empty). */
+const settleMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 class Simulation {
   private readonly rng: SimRandom;
@@ -94,8 +111,12 @@ class Simulation {
   private readonly clients: SimClient[];
   private readonly nemesis: FaultInjector;
   private readonly history: History = { writes: [], kv: [] };
-  private readonly toNodes: { due: number; to: NodeId; req: ClientRequest }[] = [];
+  private readonly toNodes: Call[] = [];
   private readonly toClients: { due: number; resp: ClientResponse }[] = [];
+  /** Answers to forwarded calls, on their way back to the forwarding node. */
+  private readonly forwardAnswers: { due: number; from: NodeId; deliver: () => void }[] = [];
+  /** Failures only a bug explains (an exception out of a node's Ready loop), reported at the end of the tick. */
+  private readonly failures: { node: NodeId; err: unknown }[] = [];
   private readonly configTemplate: Omit<RaftConfig, 'id' | 'random'>;
   private readonly roles = new Map<NodeId, string>();
   private now = 0;
@@ -130,16 +151,17 @@ class Simulation {
     }
     const nodeEnv = {
       rng: this.rng,
-      net: this.net,
       trace: this.trace,
       inv: this.inv,
       variant: o.variant,
       now: () => this.now,
+      tickMs: TICK_MS,
       config: (id: NodeId): RaftConfig => ({ ...this.configTemplate, id, random: this.rng.fork() }),
       clockRate: (): number => (this.readMode === 'lease' ? 1 - (LEASE_DRIFT * this.rng.int(1001)) / 1000 : 1),
-      leaseClock: this.readMode === 'lease',
-      answer: (resp: ClientResponse) => this.toClients.push({ due: this.now + this.rng.int(2), resp }),
       maxSyncTicks: 2,
+      send: (m: Message) => this.sendPeer(m),
+      call: (from: NodeId, to: NodeId, method: string, params: XmlRpcValue[]) => this.forwardCall(from, to, method, params),
+      fail: (node: NodeId, err: unknown) => this.failures.push({ node, err }),
     };
     this.nodes = ids.map((id) => new SimNode(id, nodeEnv));
     for (const n of this.nodes) this.byId.set(n.id, n);
@@ -151,7 +173,7 @@ class Simulation {
       clock: () => this.now + ++this.eventsThisTick / 1000,
       nextOpId: () => this.opIds++,
       send: (to: NodeId, req: ClientRequest) => {
-        this.toNodes.push({ due: this.now + this.rng.int(2), to, req });
+        this.toNodes.push(clientCall(req, to, this.now + this.rng.int(2), (resp) => this.toClients.push({ due: this.now + this.rng.int(2), resp })));
         this.trace.record({ tick: this.now, kind: 'client', node: `c${req.client}`, text: `-> ${to} ${describeRequest(req)}` });
       },
       attemptTimeout: 3 * ELECTION_TICKS,
@@ -161,7 +183,7 @@ class Simulation {
     this.nemesis = new FaultInjector(this.rng, this.net, this.nodes, o.faults, this.trace);
   }
 
-  run(): SimResult {
+  async run(): Promise<SimResult> {
     const bound = this.o.livenessBound ?? 30 * ELECTION_TICKS;
     // The fault-free tail: long enough to recover within the bound and then let clients finish.
     const healAt = this.o.steps >= 2 * (bound + 50) ? this.o.steps - (bound + 50) : -1;
@@ -172,7 +194,7 @@ class Simulation {
         this.eventsThisTick = 0;
         if (this.now === healAt) this.nemesis.healAll(this.now);
         else if (healAt < 0 || this.now < healAt) this.nemesis.step(this.now);
-        this.stepOnce();
+        await this.stepOnce();
         if (healAt > 0 && this.now >= healAt && recoveryTicks === null) {
           if (this.leaderCommittedInItsTerm()) recoveryTicks = this.now - healAt;
           else if (this.now - healAt > bound) {
@@ -191,7 +213,7 @@ class Simulation {
         // Found in the history after the run: replay the seed up to the offending operation (the run is
         // deterministic) to show what led to it, without the heartbeats.
         step = v.atTick;
-        lastEvents = new Simulation({ ...this.o, haltAfterTick: v.atTick, focusTrace: true, traceEvents: 60 }).eventsAtHalt();
+        lastEvents = await new Simulation({ ...this.o, haltAfterTick: v.atTick, focusTrace: true, traceEvents: 60 }).eventsAtHalt();
       }
       return this.result(recoveryTicks, { invariant, message, step, lastEvents });
     }
@@ -199,13 +221,17 @@ class Simulation {
   }
 
   /** Runs to haltAfterTick and returns the trace ring at that point. */
-  private eventsAtHalt(): string[] {
-    this.run();
+  private async eventsAtHalt(): Promise<string[]> {
+    await this.run();
     return this.trace.last().map(formatEvent);
   }
 
-  /** One tick: network and client deliveries, timers, finished fsyncs, clients, then the invariant checks. */
-  private stepOnce(): void {
+  /**
+   * One tick: network deliveries, client and forwarded calls, each node's due timers (ticks, finished fsyncs, lazy
+   * syncs, timeouts) and deferred Ready loops until every node is idle, answers, clients, then the invariant checks.
+   * Promise continuations run only where settleMicrotasks is awaited, so the interleaving is a function of the seed.
+   */
+  private async stepOnce(): Promise<void> {
     const now = this.now;
     for (let m = this.net.nextDue(now); m !== undefined; m = this.net.nextDue(now)) {
       const dest = this.byId.get(m.to);
@@ -214,7 +240,7 @@ class Simulation {
         if (dest && dest.isUp() && this.net.isBlocked(m.from, m.to)) this.net.stats.blocked++;
         this.trace.record({ tick: now, kind: 'drop', node: m.to, msg: m });
         // The sender's transport notices the failed call, as the XML-RPC client's timeout would.
-        if ((m.type === 'append' || m.type === 'vote') && src?.core && this.rng.chance(0.5)) src.core.reportUnreachable(m.to);
+        if ((m.type === 'append' || m.type === 'vote') && src && this.rng.chance(0.5)) src.reportUnreachable(m.to);
         continue;
       }
       if (dest.isPaused()) {
@@ -223,22 +249,88 @@ class Simulation {
       }
       this.net.stats.delivered++;
       this.trace.record({ tick: now, kind: 'deliver', node: m.to, msg: m });
-      dest.receive(m);
-      if (this.rng.chance(0.5)) dest.pump(); // sometimes one Ready per message, sometimes batched
+      if (m.type === 'append' || m.type === 'vote') {
+        dest.receiveRequest(m, () => {
+          if (src && this.rng.chance(0.5)) src.reportUnreachable(m.to);
+        });
+      } else {
+        dest.receiveResponse(m);
+      }
+      // Sometimes one Ready per message, sometimes several messages in one.
+      if (this.rng.chance(0.5)) await this.runNode(dest);
     }
-    this.deliverClientRequests(now);
+    this.deliverCalls(now);
     for (const n of this.rng.shuffled(this.nodes)) {
-      if (!n.isUp() || n.isPaused()) continue;
-      if (this.readMode === 'lease') n.advanceClock(); // its own rate; catches up after a pause, as the runtime does
-      else if (!this.rng.chance(0.02)) n.tick(); // an occasional skipped tick: clocks drift
-      else n.pump();
+      // An occasional tick where a node's timers do not fire (the process did not get the CPU): they fire late.
+      if (this.readMode === 'index' && this.rng.chance(0.02)) continue;
+      n.fireTimers();
     }
+    await this.settle();
+    this.deliverForwardAnswers(now);
     this.deliverClientResponses(now);
+    await this.settle();
     for (const c of this.clients) c.step();
     this.checkStep();
   }
 
-  private deliverClientRequests(now: number): void {
+  /** Runs one node's deferred work and lets its continuations run. */
+  private async runNode(n: SimNode): Promise<void> {
+    n.runDeferred();
+    await settleMicrotasks();
+    this.throwFailures();
+  }
+
+  /** Runs every node's due timers and deferred work, and the continuations they start, until all are idle. */
+  private async settle(): Promise<void> {
+    for (let round = 0; round < 1000; round++) {
+      await settleMicrotasks();
+      this.throwFailures();
+      let ran = false;
+      for (const n of this.nodes) {
+        if (n.fireTimers()) ran = true;
+        if (n.runDeferred()) ran = true;
+      }
+      if (!ran) return;
+    }
+    throw new Error('the nodes did not settle within 1000 rounds in one tick');
+  }
+
+  private throwFailures(): void {
+    const f = this.failures[0];
+    if (f === undefined) return;
+    // An invariant check inside a port (the disk's) throws through the runtime's Ready loop: report it as itself.
+    if (f.err instanceof SimViolation) throw f.err;
+    const what = f.err instanceof Error ? `${f.err.name}: ${f.err.message}` : String(f.err);
+    throw new SimViolation(f.err instanceof Error && f.err.name === 'RaftAssertionError' ? 'Core assertion' : 'Runtime failure', `${f.node}: ${what}`);
+  }
+
+  private sendPeer(m: Message): void {
+    const fate = this.net.send(m, this.now);
+    this.trace.record({ tick: this.now, kind: fate === 'sent' ? 'send' : fate === 'lost' ? 'drop' : 'dup', node: m.from, msg: m });
+  }
+
+  /** A node forwarding a client call to another (ClientOps' Forwarder): a call whose answer goes back to `from`. */
+  private forwardCall(from: NodeId, to: NodeId, method: string, params: XmlRpcValue[]): Promise<XmlRpcValue> {
+    return new Promise((resolve, reject) => {
+      this.trace.record({ tick: this.now, kind: 'client', node: from, text: `forward -> ${to} ${method}` });
+      this.toNodes.push({
+        due: this.now + this.rng.int(2),
+        to,
+        method,
+        params,
+        label: `${method} forwarded by ${from}`,
+        onAnswer: (a) => {
+          this.forwardAnswers.push({
+            due: this.now + this.rng.int(2),
+            from,
+            deliver: () => ('value' in a ? resolve(a.value) : reject(new Error(a.fault))),
+          });
+        },
+      });
+    });
+  }
+
+  private deliverCalls(now: number): void {
     if (this.toNodes.length === 0) return;
     const due = this.toNodes.filter((x) => x.due <= now);
     const later = this.toNodes.filter((x) => x.due > now);
@@ -250,9 +342,26 @@ class Simulation {
         this.toNodes.push({ ...x, due: now + 1 });
         continue;
       }
-      this.trace.record({ tick: now, kind: 'client', node: x.to, text: `<- c${x.req.client} ${describeRequest(x.req)}` });
-      node.onClientRequest(x.req);
-      node.pump();
+      this.trace.record({ tick: now, kind: 'client', node: x.to, text: `<- ${x.label}` });
+      const rt = node.runtime;
+      const answer = node.serveCall(x.method, x.params);
+      // No answer from a node that is down or suspended, or that crashed or was suspended before it could answer.
+      answer?.then((a) => {
+        if (node.runtime === rt && node.canAnswer()) x.onAnswer(a, node.leaderHint());
+      });
+    }
+  }
+
+  private deliverForwardAnswers(now: number): void {
+    if (this.forwardAnswers.length === 0) return;
+    const due = this.forwardAnswers.filter((x) => x.due <= now);
+    const later = this.forwardAnswers.filter((x) => x.due > now);
+    this.forwardAnswers.length = 0;
+    this.forwardAnswers.push(...later);
+    for (const x of due) {
+      const node = this.byId.get(x.from)!;
+      if (node.isUp() && node.isPaused()) this.forwardAnswers.push({ ...x, due: now + 1 });
+      else x.deliver();
     }
   }
 
@@ -335,6 +444,25 @@ class Simulation {
       },
     };
   }
+}
+
+/** A simulated client's request as the XML-RPC call the real client makes, with its answer mapped back. */
+function clientCall(req: ClientRequest, to: NodeId, due: number, answer: (resp: ClientResponse) => void): Call {
+  const [method, params]: [string, XmlRpcValue[]] =
+    req.kind === 'get' ? ['getVal', [req.key]] : req.kind === 'add' ? ['addEntry', [req.tid, req.data]] : ['setVal', [req.key, req.data, req.tid]];
+  return {
+    due,
+    to,
+    method,
+    params,
+    label: `c${req.client} ${describeRequest(req)}`,
+    onAnswer: (a, leader) => {
+      const base = { client: req.client, attempt: req.attempt, leader };
+      if ('fault' in a) answer({ ...base, ok: false });
+      else if (req.kind === 'get') answer(typeof a.value === 'string' ? { ...base, ok: true, value: a.value } : { ...base, ok: false });
+      else answer({ ...base, ok: a.value === true });
+    },
+  };
 }
 
 function describeRequest(req: ClientRequest): string {

@@ -1,8 +1,9 @@
 // Deliberately broken versions of the core, each one a classic Raft bug, built only through the hooks RaftCore
 // documents as extension points. The simulator must catch every one of them (test/sim/broken-variants.test.ts);
 // a checker that finds nothing in a broken core is itself broken.
+import { NodeRuntime, type RuntimeOptions } from '../node/runtime.js';
 import { ObservableCore } from './observable-core.js';
-import type { Entry, HardState, LogReader, RaftConfig } from '../raft/types.js';
+import type { Entry, HardState, LogReader, Message, RaftConfig, Ready } from '../raft/types.js';
 
 /** Figure 8: counts replicas of earlier-term entries toward commit, so a later leader can overwrite them. */
 class CommitByCountCore extends ObservableCore {
@@ -38,6 +39,17 @@ class LongLeaseCore extends ObservableCore {
   }
 }
 
+/**
+ * The runtime's ordering broken: every message of a Ready leaves before its fsync, votes and append acknowledgements
+ * included (only a leader's own AppendRequests may, thesis §10.2.1). A node that crashes in the window has promised a
+ * vote or an entry its disk never got: it can vote twice in a term, and an entry counted toward commit can vanish.
+ */
+class RespondBeforeSyncRuntime extends NodeRuntime {
+  protected override sendsBeforeSync(_m: Message, _rd: Ready): boolean {
+    return true;
+  }
+}
+
 export type CoreFactory = (cfg: RaftConfig, log: LogReader, hardState: HardState, applied: number) => ObservableCore;
 
 export interface Variant {
@@ -48,6 +60,8 @@ export interface Variant {
   diskForgetsVote: boolean;
   /** Runs in this read mode unless the simulation names one. */
   readMode?: 'index' | 'lease';
+  /** Builds the runtime (default: the production NodeRuntime). */
+  makeRuntime?: (opts: RuntimeOptions) => NodeRuntime;
 }
 
 const correct: CoreFactory = (cfg, log, hs, applied) => new ObservableCore(cfg, log, hs, applied);
@@ -78,6 +92,13 @@ export const VARIANTS: readonly Variant[] = [
     makeCore: (cfg, log, hs, applied) => new LongLeaseCore({ ...cfg, checkQuorum: false }, log, hs, applied),
     diskForgetsVote: false,
     readMode: 'lease',
+  },
+  {
+    name: 'respond-before-sync',
+    description: 'the runtime sends votes and append acknowledgements before its own fsync',
+    makeCore: correct,
+    diskForgetsVote: false,
+    makeRuntime: (opts) => new RespondBeforeSyncRuntime(opts),
   },
   {
     name: 'truncate-stale-append',

@@ -18,10 +18,10 @@ describe('simulator: lease reads under mixed faults and clock drift', function (
 
   for (let start = 1; start <= SEEDS; start += BATCH) {
     const end = start + BATCH - 1;
-    it(`seeds ${start}..${end} (lease mode) keep every invariant and linearizable reads`, function () {
+    it(`seeds ${start}..${end} (lease mode) keep every invariant and linearizable reads`, async function () {
       this.timeout(240_000); // hang-catching only
       for (let seed = start; seed <= end; seed++) {
-        const r = runSimulation(simOptions(seed, { nodes: seed % 2 === 0 ? 3 : 5, readMode: 'lease' }));
+        const r = await runSimulation(simOptions(seed, { nodes: seed % 2 === 0 ? 3 : 5, readMode: 'lease' }));
         addToTotals(totals, r);
         expect(r.ok, formatViolation(r)).to.equal(true);
         expect(r.summary.recoveryTicks, `seed ${seed} never recovered`).to.not.equal(null);

@@ -20,11 +20,11 @@ describe('simulator: the correct core under mixed faults', function () {
 
   for (let start = FIRST_SEED; start < FIRST_SEED + SEEDS; start += BATCH) {
     const end = Math.min(start + BATCH, FIRST_SEED + SEEDS) - 1;
-    it(`seeds ${start}..${end} keep every invariant and client guarantee`, function () {
+    it(`seeds ${start}..${end} keep every invariant and client guarantee`, async function () {
       this.timeout(240_000); // hang-catching only; a batch takes a few seconds on an idle machine
       for (let seed = start; seed <= end; seed++) {
         // One seed in four runs three nodes, where a single failure costs the majority.
-        const r = runSimulation(simOptions(seed, { nodes: seed % 4 === 0 ? 3 : 5 }));
+        const r = await runSimulation(simOptions(seed, { nodes: seed % 4 === 0 ? 3 : 5 }));
         addToTotals(totals, r);
         expect(r.ok, formatViolation(r)).to.equal(true);
         expect(r.summary.recoveryTicks, `seed ${seed} never recovered`).to.not.equal(null);

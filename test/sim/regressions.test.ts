@@ -15,9 +15,9 @@ const REGRESSIONS: { why: string; opts: Partial<SimOptions> & { seed: number } }
 
 describe('simulator: regression seeds', () => {
   for (const r of REGRESSIONS) {
-    it(`seed ${r.opts.seed}: ${r.why}`, function () {
+    it(`seed ${r.opts.seed}: ${r.why}`, async function () {
       this.timeout(120_000);
-      const result = runSimulation(simOptions(r.opts.seed, r.opts));
+      const result = await runSimulation(simOptions(r.opts.seed, r.opts));
       expect(result.ok, formatViolation(result)).to.equal(true);
     });
   }

@@ -8,13 +8,13 @@ export function simOptions(seed: number, overrides: Partial<SimOptions> = {}): S
 }
 
 /** Runs seeds first, first+1, ... up to `limit` seeds; returns the first failing result and how many seeds it took. */
-export function sweepUntilViolation(
+export async function sweepUntilViolation(
   first: number,
   limit: number,
   overrides: Partial<SimOptions>,
-): { found: SimResult | null; seedsRun: number } {
+): Promise<{ found: SimResult | null; seedsRun: number }> {
   for (let k = 0; k < limit; k++) {
-    const r = runSimulation(simOptions(first + k, overrides));
+    const r = await runSimulation(simOptions(first + k, overrides));
     if (!r.ok) return { found: r, seedsRun: k + 1 };
   }
   return { found: null, seedsRun: limit };
