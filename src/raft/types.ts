@@ -128,7 +128,8 @@ export interface LogReader {
 }
 
 /** A seeded source of randomness (the core never calls Math.random). Returns an integer in [0, n). */
-export type RandomInt = (n: number) => number;
+export type { RandomInt } from '../util/seeded-random.js';
+import type { RandomInt } from '../util/seeded-random.js';
 
 export interface RaftConfig {
   id: NodeId;

@@ -165,7 +165,13 @@ export class SimNode {
     rt.handlePeerRequest(m as VoteRequest & AppendRequest).then(
       (resp) => {
         if (this.runtime !== rt) return;
-        if (resp.type === 'voteResp' && resp.granted && !resp.preVote) this.env.inv.onVoteGranted(this.id, resp.term, resp.to);
+        // Thrown here, a violation would become an unhandled rejection: hand it to the simulation instead.
+        try {
+          if (resp.type === 'voteResp' && resp.granted && !resp.preVote) this.env.inv.onVoteGranted(this.id, resp.term, resp.to);
+        } catch (err) {
+          this.env.fail(this.id, err);
+          return;
+        }
         this.env.send(resp);
       },
       (err: unknown) => {

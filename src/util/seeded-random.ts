@@ -1,6 +1,8 @@
 // A small, fast, seedable PRNG (mulberry32). The consensus core and the simulator draw every random choice from one
 // of these so that a run is reproducible bit for bit from its seed; Math.random is never used for that.
-import type { RandomInt } from '../raft/types.js';
+
+/** A seeded source of randomness: returns an integer in [0, n). */
+export type RandomInt = (n: number) => number;
 
 /** Returns n -> integer in [0, n), deterministic for a given seed on every platform (pure 32-bit integer math). */
 export function seededRandom(seed: number): RandomInt {
