@@ -502,7 +502,7 @@ export class RaftCore {
     if (m.type === 'timeoutNow') {
       // Thesis §3.10: our leader hands over; campaign now, skipping pre-vote (it would only be refused: everyone
       // still hears that leader) and marking the requests so voters set stickiness aside.
-      if (this.leader !== null && this.leader !== m.from) return; // not this term's leader as we know it
+      if (this.leader !== m.from) return; // only the leader we follow in this term may hand over
       this.becomeCandidate();
       this.requestVotes(false, true);
       return;
