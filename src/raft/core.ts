@@ -920,11 +920,14 @@ export class RaftCore {
     const hi = Math.min(this.committedUpTo(), this.appliedHandedOut + MAX_COMMITTED_PER_READY);
     if (hi <= this.appliedHandedOut) return [];
     const out = this.raftLog.entries(this.appliedHandedOut + 1, hi + 1);
-    // Applied entries must follow one another and never pass commit: anything else applies a gap or an uncommitted entry.
-    raftAssert(out.length > 0 && out[0].index === this.appliedHandedOut + 1 && out[out.length - 1].index <= this.commit, () =>
-      `committed entries ${this.appliedHandedOut + 1}..${hi} came out as ${out.length === 0 ? 'nothing' : `${out[0].index}..${out[out.length - 1].index}`} (commit ${this.commit})`,
+    // Applied entries must follow one another and never pass commit: anything else applies a gap or an uncommitted one.
+    const first = out.length > 0 ? out[0].index : -1;
+    const lastOut = out.length > 0 ? out[out.length - 1].index : -1;
+    raftAssert(
+      first === this.appliedHandedOut + 1 && lastOut <= this.commit,
+      () => `committed entries ${this.appliedHandedOut + 1}..${hi} came out as ${first}..${lastOut} (commit ${this.commit})`,
     );
-    this.appliedHandedOut = out[out.length - 1].index;
+    this.appliedHandedOut = lastOut;
     return out;
   }
 
