@@ -479,6 +479,8 @@ export class NodeRuntime {
   private dispatch(messages: Message[]): void {
     const cutOff = this.isSuspended();
     for (const m of messages) {
+      // Leadership transfer's timeoutNow has no transport yet; the core only sends it after transferLeadership().
+      if (m.type === 'timeoutNow') continue;
       if (m.type === 'voteResp' || m.type === 'appendResp') {
         // A response answers the XML-RPC call that carried its request; everything it depends on is now durable.
         if (m.reqId === undefined) continue;

@@ -7,6 +7,7 @@
 // (fsync if rd.mustSync); send rd.messages; apply rd.committed; serve rd.reads; fail rd.failedReads; core.advance(rd) }`.
 // tick/step/propose/readIndex may be called while a Ready is being persisted; hasReady() stays false until advance(),
 // so Readys never overlap and every message goes out after everything appended before it is durable.
+import { raftAssert } from './assert.js';
 import { Progress } from './progress.js';
 import { VoteTally, majority, quorumValue } from './quorum.js';
 import { RaftLog } from './raft-log.js';
@@ -28,6 +29,8 @@ import type {
   Ready,
   Role,
   SoftState,
+  TimeoutNow,
+  TransferResult,
   VoteRequest,
   VoteResponse,
 } from './types.js';
@@ -83,6 +86,16 @@ export class RaftCore {
   private readonly readOnly = new ReadOnlyQueue();
   private readonly tids: TidWindow;
 
+  /** Leader: the voter leadership is being handed to (thesis §3.10); no new proposals meanwhile. */
+  private transferTarget: NodeId | null = null;
+  /** Leader ticks since the transfer started; it is abandoned after an election timeout. */
+  private transferElapsed = 0;
+  /**
+   * Leader: timeoutNow went out this term. The target's election skips the followers' lease promise, so from then
+   * on this leader's lease proves nothing; it answers reads by ReadIndex rounds only until its term ends.
+   */
+  private leaseForfeited = false;
+
   // Output waiting for the next Ready.
   private msgs: Message[] = [];
   private reads: ReadState[] = [];
@@ -91,7 +104,8 @@ export class RaftCore {
   private appliedHandedOut: number;
   private prevHardState: HardState;
   private prevSoftState: SoftState;
-  private readyOutstanding = false;
+  /** The Ready handed out and not yet advanced: exactly one at a time. */
+  private outstanding: Ready | null = null;
   /** Leader: proposals or acknowledgements may allow new AppendRequests; sent in batches when the Ready is built. */
   private needsFlush = false;
   private commitNotifyPending = false;
@@ -135,7 +149,7 @@ export class RaftCore {
       if (m.type === 'vote') {
         // Leader stickiness (thesis §9.6/§4.2.3): while we hear from a live leader, a higher-term candidate is a
         // disruptive node that was cut off; refuse without adopting its term.
-        if (this.inLease()) {
+        if (this.inLease() && m.transfer !== true) {
           this.rejectVote(m);
           return;
         }
@@ -143,7 +157,8 @@ export class RaftCore {
       } else if (m.type === 'voteResp' && m.preVote && m.granted) {
         // A granted pre-vote carries the term we would campaign in; nobody's term changes.
       } else {
-        this.becomeFollower(m.term, m.type === 'append' ? m.from : null);
+        // Only a leader of m.term sends appends or timeoutNow: it is that term's leader.
+        this.becomeFollower(m.term, m.type === 'append' || m.type === 'timeoutNow' ? m.from : null);
       }
     } else if (m.term < this.term) {
       // Tell a stale leader or candidate about the newer term so it steps down; ignore stale responses.
@@ -181,6 +196,10 @@ export class RaftCore {
       }
       return { ok: true, duplicate: true, index: existing, term: this.raftLog.term(existing) };
     }
+    // Thesis §3.10: new entries would keep the target behind and the transfer from ever finishing.
+    if (this.transferTarget !== null) {
+      return { ok: false, reason: 'transferring', leader: this.cfg.id, target: this.transferTarget };
+    }
     const index = this.raftLog.lastIndex() + 1;
     this.appendAsLeader({ index, term: this.term, type, tid, data, key });
     return { ok: true, duplicate: false, index, term: this.term };
@@ -201,6 +220,24 @@ export class RaftCore {
       return;
     }
     this.admitRead(ctx);
+  }
+
+  /**
+   * Leadership transfer (thesis §3.10): stop taking proposals, bring `target` up to date by normal replication, then
+   * tell it to campaign at once (timeoutNow). Abandoned after an election timeout (proposals resume) or when this node
+   * stops leading. A second call for another target replaces the first, with a fresh timeout.
+   */
+  transferLeadership(target: NodeId): TransferResult {
+    if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
+    if (target === this.cfg.id) return { ok: false, reason: 'self', target };
+    const pr = this.progress.get(target);
+    if (pr === undefined) return { ok: false, reason: 'not-member', target };
+    if (this.transferTarget === target) return { ok: true, target }; // already under way: keep its deadline
+    this.transferTarget = target;
+    this.transferElapsed = 0;
+    this.needsFlush = true;
+    this.maybeSendTimeoutNow(target, pr);
+    return { ok: true, target };
   }
 
   /**
@@ -235,7 +272,7 @@ export class RaftCore {
   // ---------------------------------------------------------------- outputs
 
   hasReady(): boolean {
-    if (this.readyOutstanding) return false;
+    if (this.outstanding !== null) return false;
     this.flushPending();
     return (
       this.msgs.length > 0 ||
@@ -249,7 +286,10 @@ export class RaftCore {
   }
 
   ready(): Ready {
+    raftAssert(this.outstanding === null, 'ready() called before advance() of the previous Ready');
     this.flushPending();
+    const last = this.raftLog.lastIndex();
+    raftAssert(this.commit <= last, () => `commit index ${this.commit} is beyond the last index ${last}`);
     const hs = this.hardState();
     const termOrVoteChanged = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;
     const entries = this.raftLog.unstableEntries();
@@ -268,12 +308,16 @@ export class RaftCore {
     this.failedReads = [];
     this.prevHardState = hs;
     this.prevSoftState = rd.softState;
-    this.readyOutstanding = true;
+    this.outstanding = rd;
     return rd;
   }
 
   advance(rd: Ready): void {
-    this.readyOutstanding = false;
+    // Advancing a Ready that was never handed out (or twice) would mark unpersisted entries durable.
+    raftAssert(rd === this.outstanding, () =>
+      this.outstanding === null ? 'advance() with no Ready outstanding' : 'advance() with a Ready that is not the outstanding one',
+    );
+    this.outstanding = null;
     this.raftLog.stableTo(rd.entries);
     // The leader's own entries count toward commit only once durable here.
     if (this.role === 'leader') this.maybeCommit();
@@ -294,6 +338,7 @@ export class RaftCore {
       leader: this.leader,
       commitIndex: this.commit,
       lastLogIndex: this.raftLog.lastIndex(),
+      transferTarget: this.transferTarget,
       progress,
     };
   }
@@ -339,13 +384,18 @@ export class RaftCore {
   /** Replace the log from entries[0].index on with `entries` (non-empty), keeping the tid window in step. */
   protected truncateAndAppend(entries: Entry[]): void {
     if (entries.length === 0) return;
-    this.raftLog.truncateAndAppend(entries);
+    // Leader Append-Only: a leader only ever extends its log.
+    raftAssert(this.role !== 'leader' || entries[0].index === this.raftLog.lastIndex() + 1, () =>
+      `leader would overwrite its own entries from ${entries[0].index} (last ${this.raftLog.lastIndex()})`,
+    );
+    this.raftLog.truncateAndAppend(entries, this.commit);
     for (const e of entries) this.tids.add(e);
   }
 
   // ---------------------------------------------------------------- role transitions
 
   private becomeFollower(term: number, leader: NodeId | null): void {
+    raftAssert(term >= this.term, () => `term would move back from ${this.term} to ${term}`);
     const wasLeader = this.role === 'leader';
     if (term !== this.term) {
       this.term = term;
@@ -359,6 +409,7 @@ export class RaftCore {
       this.failedReads.push(...this.readOnly.drainAll());
       this.needsFlush = false;
       this.commitNotifyPending = false;
+      this.transferTarget = null;
     }
   }
 
@@ -384,6 +435,8 @@ export class RaftCore {
     this.leaderTicks = 0;
     this.seq = 0;
     this.seqSentTick.clear();
+    this.transferTarget = null;
+    this.leaseForfeited = false;
     const last = this.raftLog.lastIndex();
     this.progress.clear();
     for (const peer of this.others) this.progress.set(peer, new Progress(last, 0));
@@ -401,7 +454,7 @@ export class RaftCore {
     }
   }
 
-  private requestVotes(preVote: boolean): void {
+  private requestVotes(preVote: boolean, transfer = false): void {
     this.votes.clear();
     if (this.countVote(this.cfg.id, true)) return;
     const term = preVote ? this.term + 1 : this.term;
@@ -409,6 +462,7 @@ export class RaftCore {
     const lastLogTerm = this.raftLog.lastTerm();
     for (const to of this.others) {
       const req: VoteRequest = { type: 'vote', from: this.cfg.id, to, term, preVote, lastLogIndex, lastLogTerm };
+      if (transfer) req.transfer = true;
       this.msgs.push(req);
     }
   }
@@ -445,6 +499,14 @@ export class RaftCore {
   // ---------------------------------------------------------------- per-role step functions
 
   private stepFollower(m: Message): void {
+    if (m.type === 'timeoutNow') {
+      // Thesis §3.10: our leader hands over; campaign now, skipping pre-vote (it would only be refused: everyone
+      // still hears that leader) and marking the requests so voters set stickiness aside.
+      if (this.leader !== m.from) return; // only the leader we follow in this term may hand over
+      this.becomeCandidate();
+      this.requestVotes(false, true);
+      return;
+    }
     if (m.type !== 'append') return;
     // The leader is alive after all (or a new one spoke): back to a full, freshly drawn election timeout.
     if (this.leaderSuspect) this.resetTimers();
@@ -488,6 +550,7 @@ export class RaftCore {
       return;
     }
     if (!m.preVote) {
+      raftAssert(this.vote === null || this.vote === m.from, () => `second vote in term ${this.term}: ${this.vote} then ${m.from}`);
       this.vote = m.from;
       this.electionElapsed = 0;
     }
@@ -531,6 +594,7 @@ export class RaftCore {
    */
   private leaseValid(): boolean {
     if (!this.leaseMode() || this.role !== 'leader' || this.leaderTicks < this.cfg.electionTicks) return false;
+    if (this.leaseForfeited) return false;
     if (!this.committedInCurrentTerm()) return false;
     const starts = [this.leaderTicks];
     for (const pr of this.progress.values()) starts.push(this.seqSentTick.get(pr.ackedSeq) ?? -Infinity);
@@ -580,10 +644,10 @@ export class RaftCore {
     this.appendToLog(m.prevLogIndex, m.entries);
     const lastNew = m.prevLogIndex + m.entries.length;
     // appendToLog refuses to rewrite committed entries; then we must not claim to hold the leader's entries.
-    if (m.entries.length > 0 && this.raftLog.term(lastNew) !== m.entries[m.entries.length - 1].term) return;
+    if (m.entries.length > 0 && this.raftLog.termIfPresent(lastNew) !== m.entries[m.entries.length - 1].term) return;
     // Figure 2: commitIndex = min(leaderCommit, index of last new entry); never backwards.
     const newCommit = Math.min(m.leaderCommit, lastNew, this.raftLog.lastIndex());
-    if (newCommit > this.commit) this.commit = newCommit;
+    if (newCommit > this.commit) this.commitTo(newCommit);
     this.replyAppend(m, true, lastNew, 0, 0);
   }
 
@@ -632,6 +696,7 @@ export class RaftCore {
         else pr.probeSent = false;
       }
       if (advanced) this.maybeCommit();
+      if (m.from === this.transferTarget) this.maybeSendTimeoutNow(m.from, pr);
       this.needsFlush = true;
       return;
     }
@@ -662,7 +727,7 @@ export class RaftCore {
     for (const pr of this.progress.values()) matches.push(pr.match);
     const candidate = Math.min(quorumValue(matches, this.quorum), this.raftLog.lastIndex());
     if (candidate <= this.commit || !this.commitAllowed(candidate)) return;
-    this.commit = candidate;
+    this.commitTo(candidate);
     this.commitNotifyPending = true;
     this.needsFlush = true;
     if (this.committedInCurrentTerm()) {
@@ -670,7 +735,24 @@ export class RaftCore {
     }
   }
 
+  /** The only place commit moves: forward, and never past the log (etcd: "tocommit(%d) is out of range"). */
+  private commitTo(index: number): void {
+    raftAssert(index > this.commit, () => `commit index would move back from ${this.commit} to ${index}`);
+    const last = this.raftLog.lastIndex();
+    raftAssert(index <= last, () => `commit index ${index} is out of range (last index ${last})`);
+    this.commit = index;
+  }
+
+  /** Thesis §3.10: once the target holds everything we have, it can win an election at once. */
+  private maybeSendTimeoutNow(target: NodeId, pr: Progress): void {
+    if (pr.match !== this.raftLog.lastIndex()) return;
+    const m: TimeoutNow = { type: 'timeoutNow', from: this.cfg.id, to: target, term: this.term };
+    this.msgs.push(m);
+    this.leaseForfeited = true;
+  }
+
   private appendAsLeader(e: Entry): void {
+    raftAssert(e.term === this.term, () => `leader of term ${this.term} would append an entry of term ${e.term}`);
     this.truncateAndAppend([e]);
     this.needsFlush = true;
     // A cluster of one commits as soon as the entry is persisted (see advance).
@@ -757,6 +839,10 @@ export class RaftCore {
       this.becomeFollower(this.term, null);
       return;
     }
+    if (this.transferTarget !== null && ++this.transferElapsed >= this.cfg.electionTicks) {
+      // The target did not take over within an election timeout (down, cut off, or lost the election): carry on.
+      this.transferTarget = null;
+    }
     for (const pr of this.progress.values()) {
       // Replication stalled for an election timeout (lost request or reply): re-probe from the last known match.
       if (
@@ -834,7 +920,14 @@ export class RaftCore {
     const hi = Math.min(this.committedUpTo(), this.appliedHandedOut + MAX_COMMITTED_PER_READY);
     if (hi <= this.appliedHandedOut) return [];
     const out = this.raftLog.entries(this.appliedHandedOut + 1, hi + 1);
-    if (out.length > 0) this.appliedHandedOut = out[out.length - 1].index;
+    // Applied entries must follow one another and never pass commit: anything else applies a gap or an uncommitted one.
+    const first = out.length > 0 ? out[0].index : -1;
+    const lastOut = out.length > 0 ? out[out.length - 1].index : -1;
+    raftAssert(
+      first === this.appliedHandedOut + 1 && lastOut <= this.commit,
+      () => `committed entries ${this.appliedHandedOut + 1}..${hi} came out as ${first}..${lastOut} (commit ${this.commit})`,
+    );
+    this.appliedHandedOut = lastOut;
     return out;
   }
 

@@ -3,6 +3,7 @@
 // mask durable ones at the same or higher index: that is how a follower's truncation is visible at once, before the
 // runtime rewrites the suffix on disk.
 import { xmlTextBytes } from '../util/xml-size.js';
+import { raftAssert } from './assert.js';
 import type { Entry, LogReader } from './types.js';
 
 /** What an entry costs on the wire (its strings as XML text), the measure append batches are bounded by. */
@@ -21,14 +22,25 @@ export class RaftLog {
     return this.unstable.length > 0 ? this.offset + this.unstable.length - 1 : this.stable.lastIndex();
   }
 
-  /** Term at index; 0 for index 0 and for any index outside the log (callers check bounds when it matters). */
+  /**
+   * Term at an index the caller knows is in the log (0 for index 0). Anything else means the core lost track of its
+   * own log, or storage lost entries it acknowledged: an assertion, never a silent 0 that a comparison would trust.
+   * Callers probing an index that may legitimately be absent (a leader's prevLogIndex, say) use termIfPresent.
+   */
   term(index: number): number {
-    if (index <= 0) return 0;
-    if (this.unstable.length > 0 && index >= this.offset) {
-      const e = this.unstable[index - this.offset];
-      return e === undefined ? 0 : e.term;
-    }
-    if (index > this.stable.lastIndex()) return 0;
+    const t = this.termIfPresent(index);
+    raftAssert(t !== null, () => `term lookup at ${index} outside the log 0..${this.lastIndex()}`);
+    return t;
+  }
+
+  /** Term at index, or null when the log has no entry there (index 0 has term 0). */
+  termIfPresent(index: number): number | null {
+    if (!Number.isSafeInteger(index) || index < 0 || index > this.lastIndex()) return null;
+    if (index === 0) return 0;
+    if (this.unstable.length > 0 && index >= this.offset) return this.unstable[index - this.offset].term;
+    // Below the unstable part the durable log must hold every index: the runtime said it persisted them.
+    const stableLast = this.stable.lastIndex();
+    raftAssert(index <= stableLast, () => `entry ${index} is neither unstable nor in storage (storage ends at ${stableLast})`);
     return this.stable.term(index);
   }
 
@@ -50,7 +62,9 @@ export class RaftLog {
     const stableEnd = this.unstable.length > 0 ? Math.min(end, this.offset) : end;
     if (lo < stableEnd) {
       const fromStable = this.stable.entries(lo, stableEnd, maxBytes === Infinity ? undefined : maxBytes);
+      raftAssert(fromStable.length > 0, () => `storage returned no entries for ${lo}..${stableEnd - 1}`);
       for (const e of fromStable) {
+        raftAssert(e.index === lo + out.length, () => `storage returned entry ${e.index} where ${lo + out.length} was asked for`);
         bytes += entryBytes(e);
         out.push(e);
       }
@@ -67,12 +81,29 @@ export class RaftLog {
 
   /**
    * Appends entries whose first index is <= lastIndex()+1; everything from entries[0].index on is replaced.
+   * `committed` is the core's commit index: committed entries never change (State Machine Safety), so replacing one is
+   * a bug in the caller, which must drop conflicting input before it gets here (etcd: "conflict with committed entry").
    * Returns the index from which the previous content was dropped (so callers can forget tids), or null.
    */
-  truncateAndAppend(entries: Entry[]): number | null {
+  truncateAndAppend(entries: Entry[], committed: number): number | null {
     if (entries.length === 0) return null;
     const first = entries[0].index;
     const last = this.lastIndex();
+    raftAssert(first >= 1 && first <= last + 1, () => `append at ${first} would leave a gap after ${last}`);
+    raftAssert(first > committed, () => {
+      const mine = this.termIfPresent(first);
+      return mine !== null && mine !== entries[0].term
+        ? `conflict with committed entry ${first} (term ${mine}, commit ${committed}) by term ${entries[0].term}`
+        : `truncation from ${first} would drop committed entries (commit ${committed})`;
+    });
+    // Terms never decrease along a log, and indexes are contiguous: what a Ready hands to storage must be a log.
+    let prevTerm = this.term(first - 1);
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
+      raftAssert(e.index === first + k, () => `appended entries skip from ${first + k - 1} to ${e.index}`);
+      raftAssert(e.term >= prevTerm, () => `entry ${e.index} has term ${e.term} after term ${prevTerm}`);
+      prevTerm = e.term;
+    }
     const truncatedFrom = first <= last ? first : null;
     if (this.unstable.length > 0 && first >= this.offset) {
       this.unstable.length = first - this.offset;
@@ -99,7 +130,11 @@ export class RaftLog {
    * truncation replaced it meanwhile: the last entry whose term still matches marks the durable point.
    */
   stableTo(persisted: Entry[]): void {
-    if (this.unstable.length === 0 || persisted.length === 0) return;
+    if (persisted.length === 0) return;
+    const lastPersisted = persisted[persisted.length - 1].index;
+    const stableLast = this.stable.lastIndex();
+    raftAssert(stableLast >= lastPersisted, () => `advanced past entries up to ${lastPersisted} that storage does not hold (it ends at ${stableLast})`);
+    if (this.unstable.length === 0) return;
     for (let k = persisted.length - 1; k >= 0; k--) {
       const e = persisted[k];
       if (e.index < this.offset) break;

@@ -35,7 +35,7 @@ export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
  * `reqId` is opaque to the core: a response copies it from the request it answers, so the runtime can route
  * the response to the pending XML-RPC call that carried the request.
  */
-export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse;
+export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse | TimeoutNow;
 
 export interface MessageBase {
   from: NodeId;
@@ -50,6 +50,12 @@ export interface VoteRequest extends MessageBase {
   preVote: boolean;
   lastLogIndex: number;
   lastLogTerm: number;
+  /**
+   * Set by a candidate that campaigns because its leader handed leadership over (timeoutNow). Receivers then skip
+   * leader stickiness and the lease promise: the leader they would protect asked for this election and stopped
+   * serving lease reads when it did (thesis §3.10, etcd's campaignTransfer). Absent means false.
+   */
+  transfer?: boolean;
 }
 
 export interface VoteResponse extends MessageBase {
@@ -81,6 +87,14 @@ export interface AppendResponse extends MessageBase {
   lastLogIndex: number;
   /** Echo of the request's seq. */
   seq: number;
+}
+
+/**
+ * Leadership transfer (thesis §3.10): the leader tells a follower whose log matches its own to start an election at
+ * once, without pre-vote. A request with no answer (like etcd's MsgTimeoutNow): the receiver replies to nobody.
+ */
+export interface TimeoutNow extends MessageBase {
+  type: 'timeoutNow';
 }
 
 /** A linearizable read that is now safe: serve it once the state machine has applied `index`. */
@@ -175,7 +189,18 @@ export type ProposeResult =
   | { ok: true; index: number; term: number; duplicate: boolean }
   | { ok: false; reason: 'not-leader'; leader: NodeId | null }
   /** The tid names an entry within the dedupe window whose content differs: a client bug, refused (issue 11). */
-  | { ok: false; reason: 'tid-conflict'; index: number };
+  | { ok: false; reason: 'tid-conflict'; index: number }
+  /**
+   * The leader is handing leadership to `target` and takes no new entries meanwhile (at most one election timeout);
+   * `leader` is this node, still leader. A retry of a tid already in the log is still answered.
+   */
+  | { ok: false; reason: 'transferring'; leader: NodeId | null; target: NodeId };
+
+export type TransferResult =
+  | { ok: true; target: NodeId }
+  | { ok: false; reason: 'not-leader'; leader: NodeId | null }
+  /** 'self': the leader is already the target; 'not-member': the target is not another voter of the cluster. */
+  | { ok: false; reason: 'self' | 'not-member'; target: NodeId };
 
 export interface CoreStatus {
   id: NodeId;
@@ -185,6 +210,8 @@ export interface CoreStatus {
   leader: NodeId | null;
   commitIndex: number;
   lastLogIndex: number;
+  /** Leader only: the voter leadership is being handed to, or null when no transfer is under way. */
+  transferTarget: NodeId | null;
   /** Leader only: per-peer replication progress. */
   progress: { [peer: string]: { match: number; next: number; active: boolean } };
 }

@@ -136,6 +136,8 @@ export function formatMessage(m: Message): string {
       return `${head}${m.preVote ? ' pre' : ''} last=${m.lastLogIndex}/${m.lastLogTerm}`;
     case 'voteResp':
       return `${head}${m.preVote ? ' pre' : ''} ${m.granted ? 'granted' : 'denied'}`;
+    case 'timeoutNow':
+      return head;
   }
 }
 

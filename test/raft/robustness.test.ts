@@ -9,9 +9,11 @@ import { TestNet, ids } from './net.js';
 function randomMessage(rnd: (n: number) => number, from: string, to: string): Message {
   const num = (): number => [0, 1, 2, 3, 5, 1000, -1, 2 ** 40, 0.5, Number.NaN][rnd(10)];
   const base = { from, to, term: num() };
-  switch (rnd(4)) {
+  switch (rnd(5)) {
     case 0:
-      return { ...base, type: 'vote', preVote: rnd(2) === 0, lastLogIndex: num(), lastLogTerm: num() };
+      return { ...base, type: 'vote', preVote: rnd(2) === 0, lastLogIndex: num(), lastLogTerm: num(), transfer: rnd(2) === 0 };
+    case 4:
+      return { ...base, type: 'timeoutNow' };
     case 1:
       return { ...base, type: 'voteResp', preVote: rnd(2) === 0, granted: rnd(2) === 0 };
     case 2: {
