@@ -23,6 +23,7 @@ import type {
   VoteRequest,
   VoteResponse,
 } from '../raft/types.js';
+import { RaftAssertionError } from '../raft/assert.js';
 import { RaftCore } from '../raft/core.js';
 import type { DurableStore } from '../storage/durable-store.js';
 import { WriteBehind } from '../storage/write-behind.js';
@@ -174,7 +175,7 @@ export class NodeRuntime {
       onResponse: (m) => this.stepFromNetwork(m),
       onUnreachable: (peer) => {
         if (this.stopped) return;
-        this.core.reportUnreachable(peer);
+        this.input(() => this.core.reportUnreachable(peer));
         this.kick();
       },
     });
@@ -196,7 +197,7 @@ export class NodeRuntime {
     this.tickTimer = this.clock.setRepeating(() => {
       if (this.stopped) return;
       if (lease) this.catchUpClock();
-      else this.core.tick();
+      else this.input(() => this.core.tick());
       this.kick();
     }, this.opts.tickMs);
     this.commitLogTimer = this.clock.setRepeating(() => this.logCommitProgress(), COMMIT_LOG_INTERVAL_MS);
@@ -212,7 +213,7 @@ export class NodeRuntime {
     const cap = 10 * this.opts.raft.electionTicks;
     if (due - this.ticksGiven > cap) this.ticksGiven = due - cap;
     while (this.ticksGiven < due) {
-      this.core.tick();
+      this.input(() => this.core.tick());
       this.ticksGiven++;
     }
   }
@@ -234,7 +235,7 @@ export class NodeRuntime {
     if (this.isolation.blocks(m.from)) throw new SuspendedError(`isolated from ${m.from}`);
     if (m.type === 'append') this.contact.heard(m.from);
     const { id, answer } = this.incoming.register(this.opts.maxElectionMs * 2, `${m.type} from ${m.from}`);
-    this.core.step({ ...m, reqId: id });
+    this.input(() => this.core.step({ ...m, reqId: id }));
     this.kick();
     const resp = await answer;
     if (resp.type !== 'voteResp' && resp.type !== 'appendResp') throw new Error('internal: request answered with a request');
@@ -249,7 +250,7 @@ export class NodeRuntime {
     if (this.stopped || this.isSuspended() || !this.peers.includes(peer)) return;
     if (this.core.status().leader !== peer || this.core.status().role !== 'follower') return;
     this.logger.info(`every connection from leader ${peer} closed: it has probably stopped; starting an early election`);
-    this.core.leaderUnreachable(peer);
+    this.input(() => this.core.leaderUnreachable(peer));
     this.kick();
   }
 
@@ -258,7 +259,7 @@ export class NodeRuntime {
   /** Proposes an entry if this node leads, then waits until the proposed index is applied (or timeoutMs passes). */
   async propose(type: 'add' | 'set', tid: string, data: string, key: string, timeoutMs: number): Promise<ProposalOutcome> {
     if (this.isSuspended()) return { kind: 'not-leader', leader: null };
-    const res = this.core.propose(type, tid, data, key);
+    const res = this.input(() => this.core.propose(type, tid, data, key));
     if (!res.ok && res.reason === 'tid-conflict') throw new TidConflictError(tid, res.index);
     if (!res.ok) return { kind: 'not-leader', leader: res.leader };
     this.kick();
@@ -276,7 +277,7 @@ export class NodeRuntime {
     // A lease is judged by the clock as it is now, not as the last timer callback left it.
     if (this.opts.raft.readMode === 'lease') this.catchUpClock();
     const { id, answer } = this.reads.register(timeoutMs, `read of ${JSON.stringify(key)}`);
-    this.core.readIndex(id);
+    this.input(() => this.core.readIndex(id));
     this.kick();
     const index = await answer;
     if (index <= this.applied) return this.kv.get(key);
@@ -406,7 +407,7 @@ export class NodeRuntime {
 
   private stepFromNetwork(m: Message): void {
     if (this.stopped || this.isSuspended() || this.isolation.blocks(m.from)) return;
-    this.core.step(m);
+    this.input(() => this.core.step(m));
     this.kick();
   }
 
@@ -436,6 +437,19 @@ export class NodeRuntime {
       }
     } catch (err) {
       this.fatal(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Steps an input into the core. A RaftAssertionError means the core's state is one Raft rules out: the node stops
+   * (onFatal) rather than go on from it; the caller still gets the error.
+   */
+  private input<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof RaftAssertionError) this.fatal(err);
+      throw err;
     }
   }
 

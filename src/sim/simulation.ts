@@ -205,8 +205,9 @@ class Simulation {
       if (this.o.haltAfterTick === undefined) this.checkHistory();
     } catch (err) {
       const v = err instanceof SimViolation ? err : null;
-      const invariant = v ? v.invariant : 'Crash';
-      const message = v ? v.message : `exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+      const assertion = err instanceof Error && err.name === 'RaftAssertionError';
+      const invariant = v ? v.invariant : assertion ? 'Core assertion' : 'Crash';
+      const message = v ? v.message : assertion ? (err as Error).message : `exception: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
       let step = Math.min(this.now, this.o.steps);
       let lastEvents = this.trace.last().map(formatEvent);
       if (v?.atTick !== undefined) {
