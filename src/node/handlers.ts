@@ -1,7 +1,7 @@
 // The XML-RPC methods a node serves (DESIGN.md §1), mapping wire parameters to the runtime. Every parameter is
 // checked here, so bad input always becomes a fault that names the problem, never a hang or a crash.
 import { randomUUID } from 'node:crypto';
-import { decodeAppendRequest, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
+import { decodeAppendRequest, decodeTimeoutNow, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
 import { FaultCode, RpcFault, type RpcCallContext, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { xmlTextBytes } from '../util/xml-size.js';
@@ -114,6 +114,12 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
       // Remember which leader talks on this connection: when all of them close at once, it has probably died.
       call.tagSender(req.from);
       return encodeAppendResponse(await runtime.handlePeerRequest(req));
+    }),
+
+    // Leadership transfer (thesis §3.10): the leader tells this node to campaign now. One way; true means stepped.
+    timeoutNowRPC: guarded((params, { runtime }) => {
+      runtime.handlePeerMessage(decodeTimeoutNow(params, runtime.id));
+      return true;
     }),
 
     isLeader: guarded((params, { runtime }) => {

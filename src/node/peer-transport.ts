@@ -4,8 +4,8 @@
 // entries); a hard cap per peer keeps a hung peer from accumulating calls. Every call has a timeout; a failed call is
 // reported to the core (reportUnreachable) so it stops pipelining to that peer and probes instead.
 import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
-import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeVoteRequest } from '../rpc/codec.js';
-import type { AppendRequest, Message, NodeId, VoteRequest } from '../raft/types.js';
+import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeTimeoutNow, encodeVoteRequest } from '../rpc/codec.js';
+import type { AppendRequest, Message, NodeId, TimeoutNow, VoteRequest } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
 import { parseHostPort } from './config.js';
 import type { PeerSender, TransportEvents } from './runtime.js';
@@ -53,9 +53,16 @@ export class PeerTransport implements PeerSender {
   }
 
   /** Sends a request message (vote or append); responses are routed by the runtime, not through here. */
-  send(m: VoteRequest | AppendRequest): void {
+  send(m: VoteRequest | AppendRequest | TimeoutNow): void {
     const pipe = this.pipelines.get(m.to);
     if (pipe === undefined || this.closed) return;
+    if (m.type === 'timeoutNow') {
+      // One way: nothing to step on success; a failure only means the transfer times out in the core.
+      pipe.client.call('timeoutNowRPC', encodeTimeoutNow(m), this.opts.voteTimeoutMs).catch((err: unknown) => {
+        this.opts.logger.warn(`timeoutNowRPC to ${m.to} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      return;
+    }
     if (pipe.inflight >= this.opts.maxInflightPerPeer) {
       // The peer is not answering fast enough to drain what we already sent; more calls would only pile up.
       this.opts.onUnreachable(m.to);

@@ -20,6 +20,8 @@ import type {
   Ready,
   SoftState,
   CoreStatus,
+  TimeoutNow,
+  TransferResult,
   VoteRequest,
   VoteResponse,
 } from '../raft/types.js';
@@ -36,8 +38,8 @@ import { PendingRequests } from './pending-requests.js';
 
 /** The transport port: sends Raft requests to peers; their answers come back through TransportEvents. */
 export interface PeerSender {
-  /** Sends at once, never waiting for another peer (one pipeline per peer). */
-  send(m: VoteRequest | AppendRequest): void;
+  /** Sends at once, never waiting for another peer (one pipeline per peer). timeoutNow is one-way: no answer. */
+  send(m: VoteRequest | AppendRequest | TimeoutNow): void;
   close(): void;
 }
 
@@ -243,6 +245,32 @@ export class NodeRuntime {
   }
 
   /**
+   * A one-way peer message (leadership transfer's timeoutNow, thesis §3.10): stepped into the core, nothing answered.
+   * The core itself checks it comes from the leader it follows in its term.
+   */
+  handlePeerMessage(m: TimeoutNow): void {
+    if (this.isSuspended()) throw new SuspendedError();
+    if (this.stopped) throw new Error('node is stopping');
+    if (!this.peers.includes(m.from) || m.from === this.id) throw new Error(`${m.from} is not a member of this cluster`);
+    if (this.isolation.blocks(m.from)) throw new SuspendedError(`isolated from ${m.from}`);
+    this.input(() => this.core.step(m));
+    this.kick();
+  }
+
+  /**
+   * Leadership transfer (thesis §3.10): this leader stops taking writes for at most an election timeout, brings
+   * `target` up to date and tells it to campaign at once. Resolves with the core's verdict on starting it.
+   */
+  transferLeadership(target: NodeId): TransferResult {
+    if (this.isSuspended()) throw new SuspendedError();
+    // A lease rests on followers' promise not to campaign early; a transfer breaks it on purpose, and the core stops
+    // serving lease reads for the rest of the term once it sends timeoutNow.
+    const res = this.input(() => this.core.transferLeadership(target));
+    this.kick();
+    return res;
+  }
+
+  /**
    * Every connection a peer made to our server was closed from its end. If that peer is the leader we follow, its
    * process has most likely died (the kernel closes all its sockets at once): the core brings its election forward.
    */
@@ -261,6 +289,8 @@ export class NodeRuntime {
     if (this.isSuspended()) return { kind: 'not-leader', leader: null };
     const res = this.input(() => this.core.propose(type, tid, data, key));
     if (!res.ok && res.reason === 'tid-conflict') throw new TidConflictError(tid, res.index);
+    // Handing leadership over: not taken now, and the client retries (the same tid) with the next leader.
+    if (!res.ok && res.reason === 'transferring') return { kind: 'done', committed: false };
     if (!res.ok) return { kind: 'not-leader', leader: res.leader };
     this.kick();
     // A repeated tid answers for the first entry: already applied means already committed.
@@ -493,8 +523,6 @@ export class NodeRuntime {
   private dispatch(messages: Message[]): void {
     const cutOff = this.isSuspended();
     for (const m of messages) {
-      // Leadership transfer's timeoutNow has no transport yet; the core only sends it after transferLeadership().
-      if (m.type === 'timeoutNow') continue;
       if (m.type === 'voteResp' || m.type === 'appendResp') {
         // A response answers the XML-RPC call that carried its request; everything it depends on is now durable.
         if (m.reqId === undefined) continue;

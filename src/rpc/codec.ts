@@ -1,6 +1,6 @@
 // Raft messages <-> XML-RPC parameters and results (DESIGN.md §1, contracts.md "XML-RPC wire"). Decoding checks every
 // parameter and throws an RpcFault naming the bad one, so a malformed peer call is answered with a useful fault.
-import type { AppendRequest, AppendResponse, Entry, EntryType, NodeId, VoteRequest, VoteResponse } from '../raft/types.js';
+import type { AppendRequest, AppendResponse, Entry, EntryType, NodeId, TimeoutNow, VoteRequest, VoteResponse } from '../raft/types.js';
 import { FaultCode, RpcFault, isStruct, typeName, type XmlRpcStruct, type XmlRpcValue } from './values.js';
 
 const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set']);
@@ -39,16 +39,19 @@ function struct(v: XmlRpcValue, where: string): XmlRpcStruct {
 
 // --- requestVotesRPC(term, candidateId, lastLogIndex, lastLogTerm [, preVote]) -> {term, voteGranted}
 
-const VOTE_SHAPE = '(term:int, candidateId:string, lastLogIndex:int, lastLogTerm:int[, preVote:boolean])';
+const VOTE_SHAPE = '(term:int, candidateId:string, lastLogIndex:int, lastLogTerm:int[, preVote:boolean[, transfer:boolean]])';
 
+/** The ancestor's four parameters, then preVote, then (only when set) the leadership-transfer mark. */
 export function encodeVoteRequest(m: VoteRequest): XmlRpcValue[] {
-  return [m.term, m.from, m.lastLogIndex, m.lastLogTerm, m.preVote];
+  const params: XmlRpcValue[] = [m.term, m.from, m.lastLogIndex, m.lastLogTerm, m.preVote];
+  if (m.transfer === true) params.push(true);
+  return params;
 }
 
 export function decodeVoteRequest(params: XmlRpcValue[], to: NodeId): VoteRequest {
   const M = 'requestVotesRPC';
-  arity(M, params, 4, 5, VOTE_SHAPE);
-  return {
+  arity(M, params, 4, 6, VOTE_SHAPE);
+  const req: VoteRequest = {
     type: 'vote',
     term: nat(params[0], `${M}: param 1 (term)`),
     from: str(params[1], `${M}: param 2 (candidateId)`),
@@ -57,6 +60,21 @@ export function decodeVoteRequest(params: XmlRpcValue[], to: NodeId): VoteReques
     lastLogTerm: nat(params[3], `${M}: param 4 (lastLogTerm)`),
     preVote: params.length > 4 ? bool(params[4], `${M}: param 5 (preVote)`) : false,
   };
+  if (params.length > 5 && bool(params[5], `${M}: param 6 (transfer)`)) req.transfer = true;
+  return req;
+}
+
+const TIMEOUT_NOW_SHAPE = '(term:int, leaderId:string)';
+
+/** timeoutNowRPC: leadership transfer's "campaign now" (thesis §3.10); one way, answered with true. */
+export function encodeTimeoutNow(m: TimeoutNow): XmlRpcValue[] {
+  return [m.term, m.from];
+}
+
+export function decodeTimeoutNow(params: XmlRpcValue[], to: NodeId): TimeoutNow {
+  const M = 'timeoutNowRPC';
+  arity(M, params, 2, 2, TIMEOUT_NOW_SHAPE);
+  return { type: 'timeoutNow', term: nat(params[0], `${M}: param 1 (term)`), from: str(params[1], `${M}: param 2 (leaderId)`), to };
 }
 
 export function encodeVoteResponse(m: VoteResponse): XmlRpcValue {

@@ -6,6 +6,7 @@ export const PEER_METHODS: ReadonlyMap<string, number> = new Map([
   ['requestVotesRPC', 1],
   ['requestVoteRPC', 1],
   ['appendEntriesRPC', 1],
+  ['timeoutNowRPC', 1],
 ]);
 
 /** Calls that change a node's state outside Raft (fault injection, membership, leadership transfer): admin only. */
