@@ -4,11 +4,12 @@
 // Retries with the same tid are safe because the leader answers a repeated tid for its first entry.
 import { randomUUID } from 'node:crypto';
 import { RpcClient, RpcFaultError, type RpcClientOptions } from '../rpc/client.js';
-import { FaultCode, RpcFault } from '../rpc/values.js';
+import { FAULT } from '../protocol/faults.js';
+import { RpcFault } from '../rpc/values.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import type { NodeId } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
-import { parseHostPort } from './config.js';
+import { splitHostPort } from '../util/host-port.js';
 import { NotLeaderError, type NodeRuntime } from './runtime.js';
 
 export interface ClientOpsOptions {
@@ -83,7 +84,7 @@ export class ClientOps {
       return (await this.forward(leader, method, params)) === true;
     } catch (err) {
       // The leader refused the request itself (e.g. a tid already used for another entry): the caller must hear it.
-      if (err instanceof RpcFaultError && err.code === FaultCode.invalidParams) throw new RpcFault(err.code, err.faultString);
+      if (err instanceof RpcFaultError && err.code === FAULT.badParams) throw new RpcFault(err.code, err.faultString);
       this.opts.logger.debug(`forwarding ${method} to ${leader} failed: ${(err as Error).message}`);
       return false;
     }
@@ -92,7 +93,7 @@ export class ClientOps {
   private forward(leader: NodeId, method: string, params: XmlRpcValue[]): Promise<XmlRpcValue> {
     let client = this.forwardClients.get(leader);
     if (client === undefined) {
-      const { host, port } = parseHostPort(leader, 'leader');
+      const { host, port } = splitHostPort(leader, 'leader');
       client = new RpcClient(host, port, this.opts.clientOptions?.(leader));
       this.forwardClients.set(leader, client);
     }

@@ -7,7 +7,7 @@ import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
 import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeVoteRequest } from '../rpc/codec.js';
 import type { AppendRequest, Message, NodeId, VoteRequest } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
-import { parseHostPort } from './config.js';
+import { splitHostPort } from '../util/host-port.js';
 
 export interface PeerTransportOptions {
   self: NodeId;
@@ -36,7 +36,7 @@ class PeerPipeline {
   readonly client: RpcClient;
 
   constructor(readonly peer: NodeId, timeoutMs: number, clientOptions: RpcClientOptions = {}) {
-    const { host, port } = parseHostPort(peer, 'peer');
+    const { host, port } = splitHostPort(peer, 'peer');
     this.client = new RpcClient(host, port, { ...clientOptions, timeoutMs });
   }
 }
