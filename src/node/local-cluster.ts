@@ -115,7 +115,7 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   if (security !== undefined) config.security = security;
   const configFile = join(opts.dataDir, 'cluster.json');
   // Checked by the nodes' own rules before anything starts: one ConfigError line instead of N nodes failing.
-  writeFileSync(configFile, formatClusterConfig(config, 'cluster'));
+  writeFileSync(configFile, formatClusterConfig(config, 'cluster settings'));
   for (const n of nodes) {
     mkdirSync(n.dataDir, { recursive: true });
     writeFileSync(join(n.dataDir, 'address'), `${n.id}\n`);

@@ -3,6 +3,7 @@
 import { startRpcServer, RpcFault, type RpcServer } from '../../src/rpc/server.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { FAULT } from '../../src/protocol/faults.js';
 
 export interface FakeCluster {
   nodes: string[];
@@ -19,7 +20,7 @@ export interface FakeCluster {
   failWrites: number;
   /** The leader commits but drops the connection (no answer) for this many writes. */
   dropWrites: number;
-  /** The leader answers this many writes with an internal-error fault (500) before behaving. */
+  /** The leader answers this many writes with an internal-error fault before behaving. */
   internalErrors: number;
   /** A follower answers writes with a "not leader" fault (true) or false (false). */
   followerFaults: boolean;
@@ -49,7 +50,7 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
     const write = async (tid: string, apply: () => void): Promise<XmlRpcValue> => {
       fc.attempts[me].push(tid);
       if (!isLeader()) {
-        if (fc.followerFaults) throw new RpcFault(421, `not the leader (${fc.nodes[me]})`);
+        if (fc.followerFaults) throw new RpcFault(FAULT.notLeader, `not the leader (${fc.nodes[me]})`);
         return false;
       }
       if (fc.dropWrites > 0) {
@@ -65,7 +66,7 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
       }
       if (fc.internalErrors > 0) {
         fc.internalErrors--;
-        throw new RpcFault(500, 'internal: storage hiccup');
+        throw new RpcFault(FAULT.internal, 'internal: storage hiccup');
       }
       if (fc.failWrites > 0) {
         fc.failWrites--;
@@ -89,12 +90,12 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
         setVal: async ([key, value, tid]) => {
           if (key === 'bad-key') {
             fc.attempts[me].push(String(tid));
-            throw new RpcFault(400, 'setVal: parameter 1 (key) is not acceptable');
+            throw new RpcFault(FAULT.badParams, 'setVal: parameter 1 (key) is not acceptable');
           }
           return write(String(tid ?? `anon-${Math.random()}`), () => fc.kv.set(String(key), String(value)));
         },
         getVal: async ([key]) => {
-          if (!isLeader()) throw new RpcFault(421, 'not the leader');
+          if (!isLeader()) throw new RpcFault(FAULT.notLeader, 'not the leader');
           return fc.kv.get(String(key)) ?? '';
         },
         status: async () => ({
