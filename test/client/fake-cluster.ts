@@ -22,6 +22,8 @@ export interface FakeCluster {
   dropWrites: number;
   /** The leader answers this many writes with an internal-error fault before behaving. */
   internalErrors: number;
+  /** The leader answers the next writes with these fault codes, one each, in order, before behaving. */
+  faultQueue: number[];
   /** A follower answers writes with a "not leader" fault (true) or false (false). */
   followerFaults: boolean;
   servers: RpcServer[];
@@ -31,7 +33,7 @@ export interface FakeCluster {
 export async function startFakeCluster(size: number, leader: number | null): Promise<FakeCluster> {
   const fc: FakeCluster = {
     nodes: [], leader, hint: 'leader', attempts: [], committed: [], kv: new Map(), failWrites: 0, dropWrites: 0, internalErrors: 0,
-    followerFaults: true, servers: [],
+    faultQueue: [], followerFaults: true, servers: [],
     async close() {
       await Promise.all(fc.servers.map((s) => s.close()));
     },
@@ -64,6 +66,8 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
         setTimeout(() => fc.servers[me].setPaused(false), 50);
         return false;
       }
+      const queued = fc.faultQueue.shift();
+      if (queued !== undefined) throw new RpcFault(queued, `fault ${queued} from the test's queue`);
       if (fc.internalErrors > 0) {
         fc.internalErrors--;
         throw new RpcFault(FAULT.internal, 'internal: storage hiccup');
