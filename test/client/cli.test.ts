@@ -109,7 +109,7 @@ describe('run_client CLI', function () {
       ['bad.json', 'is not valid JSON'],
       ['empty.json', '"nodes" must be a non-empty array'],
       ['port.json', '"127.0.0.1:99999" is not HOST:PORT'],
-      ['timing.json', 'cluster config timing.json: electionTimeoutMs (150) must be at least twice heartbeatMs (100)'],
+      ['timing.json', 'timing.json: electionTimeoutMs (150) must be at least twice heartbeatMs (100)'],
       ['none.json', 'cannot read cluster config'],
     ]) {
       const r = await runCli(['--config', file], { cwd: dir });
