@@ -4,6 +4,7 @@ import { startRpcServer, RpcFault, type RpcServer } from '../../src/rpc/server.j
 import type { XmlRpcValue } from '../../src/rpc/values.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { FAULT } from '../../src/protocol/faults.js';
+import { leaderHint } from '../../src/protocol/leader-hint.js';
 
 export interface FakeCluster {
   nodes: string[];
@@ -44,9 +45,7 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
     const isLeader = (): boolean => fc.leader === me;
     const hintFor = (): XmlRpcValue => {
       const h = fc.hint === 'leader' ? fc.leader : fc.hint;
-      if (h === null) return {};
-      const [host, port] = fc.nodes[h].split(':');
-      return { id: fc.nodes[h], host, port: Number(port) };
+      return leaderHint(h === null ? null : fc.nodes[h]);
     };
     /** A write as a fake leader does it: dedup by tid, like the real cluster. */
     const write = async (tid: string, apply: () => void): Promise<XmlRpcValue> => {
@@ -89,7 +88,7 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
       logger: silentLogger,
       handlers: {
         isLeader: async () => isLeader(),
-        getLeader: async () => (isLeader() ? hintOfSelf(fc, me) : hintFor()),
+        getLeader: async () => (isLeader() ? leaderHint(fc.nodes[me]) : hintFor()),
         addEntry: async ([tid, data]) => write(String(tid), () => void data),
         setVal: async ([key, value, tid]) => {
           if (key === 'bad-key') {
@@ -119,11 +118,6 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
     fc.nodes.push(`127.0.0.1:${server.port}`);
   }
   return fc;
-}
-
-function hintOfSelf(fc: FakeCluster, me: number): XmlRpcValue {
-  const [host, port] = fc.nodes[me].split(':');
-  return { id: fc.nodes[me], host, port: Number(port) };
 }
 
 /** A "host:port" where nothing listens (bound then closed, so the port is free). */
