@@ -96,7 +96,6 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   const basePort = opts.basePort ?? 8000;
   const ports = opts.ports ?? Array.from({ length: opts.nodes }, (_, i) => basePort + i);
   if (ports.length !== opts.nodes) throw new Error(`${opts.nodes} nodes but ${ports.length} ports`);
-  mkdirSync(opts.dataDir, { recursive: true });
   const nodes: LocalNode[] = ports.map((port, index) => ({
     index,
     id: joinHostPort(host, port),
@@ -113,9 +112,11 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   if (opts.readMode !== undefined) config.readMode = opts.readMode;
   const security = localSecuritySection(opts.security);
   if (security !== undefined) config.security = security;
+  // Checked by the nodes' own rules before anything is written: one ConfigError line instead of N nodes failing.
+  const text = formatClusterConfig(config, 'cluster settings');
   const configFile = join(opts.dataDir, 'cluster.json');
-  // Checked by the nodes' own rules before anything starts: one ConfigError line instead of N nodes failing.
-  writeFileSync(configFile, formatClusterConfig(config, 'cluster settings'));
+  mkdirSync(opts.dataDir, { recursive: true });
+  writeFileSync(configFile, text);
   for (const n of nodes) {
     mkdirSync(n.dataDir, { recursive: true });
     writeFileSync(join(n.dataDir, 'address'), `${n.id}\n`);

@@ -117,7 +117,7 @@ describe('deploy inventory and node program agree on cluster.json (real node pro
     const err = await startLocalCluster({ nodes: 3, ports, dataDir: join(dir, 'local'), heartbeatMs: 100, electionTimeoutMs: 150 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ConfigError);
     expect((err as ConfigError).reason).to.equal('electionTimeoutMs (150) must be at least twice heartbeatMs (100)');
-    expect(existsSync(join(dir, 'local', 'node-0'))).to.equal(false);
+    expect(existsSync(join(dir, 'local'))).to.equal(false);
   });
 
   it('refuses a security section: the deploy sets it', () => {
