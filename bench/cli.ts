@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_TIMING } from '../src/node/config.js';
+import { DEFAULT_TIMING } from '../src/protocol/cluster-config.js';
 import { PortInUseError } from '../src/node/local-cluster.js';
 import { findFreePorts, takenPorts } from '../src/node/ports.js';
 import { Cleanup } from './cleanup.js';

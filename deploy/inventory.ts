@@ -1,7 +1,7 @@
 // The deploy inventory (contracts.md): one file naming every machine, how to reach it over ssh, and the address its
 // node serves on. It is also the single source of the cluster configuration the nodes read (clusterConfigOf).
 import { readFileSync } from 'node:fs';
-import { ConfigError, validateClusterConfig } from '../src/node/config.js';
+import { ConfigError, validateClusterConfig, type ClusterConfigFile, type ClusterSettings } from '../src/protocol/cluster-config.js';
 import { HostPortError, splitHostPort, type HostPort } from '../src/util/host-port.js';
 
 export interface SshTarget {
@@ -25,19 +25,10 @@ export interface InventoryHost {
   ssh: SshTarget;
 }
 
-export interface ClusterTuning {
-  tickMs?: number;
-  heartbeatMs?: number;
-  electionTimeoutMs?: number;
-}
-
 export interface Inventory {
-  cluster: ClusterTuning;
+  /** cluster.json's settings but the member list (hosts[].node) and security (the deploy's to set). */
+  cluster: ClusterSettings;
   hosts: InventoryHost[];
-}
-
-export interface ClusterConfig extends ClusterTuning {
-  nodes: string[];
 }
 
 export class InventoryError extends Error {}
@@ -104,25 +95,35 @@ function parseHost(h: unknown, i: number): InventoryHost {
   };
 }
 
-const TUNING_KEYS = ['tickMs', 'heartbeatMs', 'electionTimeoutMs'] as const;
-
 /**
- * The cluster section becomes cluster.json on every machine, so it is checked by the node program's own validation
- * (unknown keys, ranges, heartbeat vs election timeout): a deploy never ships a configuration the nodes would refuse.
+ * The cluster section becomes cluster.json on every machine, so it is held to the node program's own rules
+ * (src/protocol/cluster-config.ts: keys, ranges, heartbeat vs election timeout) and refused with the node's words:
+ * a deploy never ships a configuration the nodes would refuse, and every setting it accepts reaches them.
  */
-function parseTuning(c: unknown, nodes: string[]): ClusterTuning {
+function parseClusterSection(c: unknown, nodes: string[]): ClusterSettings {
   const section = c === undefined ? {} : c;
   if (!isObj(section)) throw new InventoryError('cluster must be an object');
   if (section.nodes !== undefined) throw new InventoryError('cluster.nodes is not allowed: the nodes are the hosts[].node addresses');
+  if (section.security !== undefined) {
+    throw new InventoryError('cluster.security is not allowed: deploy sets it (TLS and client credentials, or none with --insecure)');
+  }
+  let cfg;
   try {
-    validateClusterConfig({ ...section, nodes }, 'cluster');
+    cfg = validateClusterConfig({ ...section, nodes }, 'cluster');
   } catch (err) {
     if (err instanceof ConfigError) throw new InventoryError(err.message);
     throw err;
   }
-  const out: ClusterTuning = {};
-  for (const key of TUNING_KEYS) if (typeof section[key] === 'number') out[key] = section[key];
-  return out;
+  // Only what the operator wrote: defaults stay the node program's to fill in.
+  const has = (k: keyof ClusterSettings): boolean => section[k] !== undefined;
+  return {
+    ...(has('tickMs') ? { tickMs: cfg.tickMs } : {}),
+    ...(has('heartbeatMs') ? { heartbeatMs: cfg.heartbeatMs } : {}),
+    ...(has('electionTimeoutMs') ? { electionTimeoutMs: cfg.electionTimeoutMs } : {}),
+    ...(has('dedupWindow') ? { dedupWindow: cfg.dedupWindow } : {}),
+    ...(has('readMode') ? { readMode: cfg.readMode } : {}),
+    ...(has('clockDrift') ? { clockDrift: cfg.clockDrift } : {}),
+  };
 }
 
 /** Validates an already parsed inventory; every error is one line naming the field. */
@@ -140,7 +141,7 @@ export function parseInventory(raw: unknown): Inventory {
     if (nodes.has(h.node)) throw new InventoryError(`node address "${h.node}" appears twice`);
     nodes.add(h.node);
   }
-  return { cluster: parseTuning(raw.cluster, hosts.map((h) => h.node)), hosts };
+  return { cluster: parseClusterSection(raw.cluster, hosts.map((h) => h.node)), hosts };
 }
 
 export function loadInventory(file: string): Inventory {
@@ -168,8 +169,8 @@ export function loadInventory(file: string): Inventory {
   }
 }
 
-/** The cluster.json every node reads: all node addresses in inventory order plus the timing knobs. */
-export function clusterConfigOf(inv: Inventory): ClusterConfig {
+/** The cluster.json every node reads: all node addresses in inventory order plus the cluster section's settings. */
+export function clusterConfigOf(inv: Inventory): ClusterConfigFile {
   return { nodes: inv.hosts.map((h) => h.node), ...inv.cluster };
 }
 

@@ -4,7 +4,7 @@
 // A deployed cluster serves TLS and requires client credentials (DEPLOYED_SECURITY) unless --insecure.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SecuritySettings } from '../src/security/authenticator.js';
+import type { SecuritySettings } from '../src/protocol/security-settings.js';
 import { secretsDirBeside } from '../src/security/client-credentials.js';
 import { ensureClusterSecrets, generateClusterSecrets, readClusterCredentials, type ClusterCredentials, type ClusterSecretsSpec } from '../src/security/cluster-secrets.js';
 import { readSecretFile } from '../src/security/secret-files.js';

@@ -3,7 +3,7 @@
 // /v3/maintenance/status), following it like our client does. Reads are linearizable: range's default.
 import http from 'node:http';
 import type { ClientSpec, KvClient, OpOutcome } from './kv-client.js';
-import { splitEndpoint } from './kv-client.js';
+import { splitHostPort } from '../../src/util/host-port.js';
 import { field, postJson } from './json-post.js';
 import { LeaderFollowingClient } from './leader-following.js';
 
@@ -20,7 +20,7 @@ export interface EtcdMemberStatus {
 
 /** /v3/maintenance/status of one member, or null if it does not answer in time. */
 export async function etcdStatus(agent: http.Agent, endpoint: string, timeoutMs: number): Promise<EtcdMemberStatus | null> {
-  const { host, port } = splitEndpoint(endpoint);
+  const { host, port } = splitHostPort(endpoint, 'endpoint');
   try {
     const a = await postJson(agent, host, port, '/v3/maintenance/status', {}, timeoutMs);
     if (a.status !== 200) return null;
@@ -61,7 +61,7 @@ export class EtcdBenchClient extends LeaderFollowingClient implements KvClient {
 
   get(key: string): Promise<OpOutcome> {
     return this.withLeader(async (leader, t) => {
-      const { host, port } = splitEndpoint(leader);
+      const { host, port } = splitHostPort(leader, 'endpoint');
       const a = await postJson(this.agent, host, port, '/v3/kv/range', { key: b64(key) }, t);
       return a.status === 200 && typeof field(a.body, 'header') === 'object';
     });
@@ -80,7 +80,7 @@ export class EtcdBenchClient extends LeaderFollowingClient implements KvClient {
 
   private put(key: string, value: string): Promise<OpOutcome> {
     return this.withLeader(async (leader, t) => {
-      const { host, port } = splitEndpoint(leader);
+      const { host, port } = splitHostPort(leader, 'endpoint');
       const a = await postJson(this.agent, host, port, '/v3/kv/put', { key: b64(key), value: b64(value) }, t);
       return a.status === 200 && typeof field(a.body, 'header') === 'object';
     });

@@ -1,6 +1,5 @@
 // What the load generator needs from a system under test: three operations and a way to close. Our cluster and etcd
 // each implement it with a leader-following client; the workloads are written once against this interface.
-import { splitHostPort } from '../../src/util/host-port.js';
 
 export interface OpOutcome {
   /** The operation was acknowledged (a write committed, a read answered). */
@@ -53,9 +52,4 @@ export interface ClientSpec {
   opDeadlineMs: number;
   /** Our cluster's client credential and CA when it requires them (--security deployed). */
   rpc?: { auth?: { user: string; password: string }; ca?: string };
-}
-
-/** "host:port" or "[ipv6]:port" -> parts (the project's one parser); throws with the offending text otherwise. */
-export function splitEndpoint(endpoint: string): { host: string; port: number } {
-  return splitHostPort(endpoint, 'endpoint');
 }

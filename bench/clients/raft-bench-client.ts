@@ -3,9 +3,9 @@
 // and backoff are tuned for interactive use (20 ms minimum backoff, 2 s per call); the bench wants the time to the
 // next acknowledged write measured without the client's own pauses dominating it.
 import { RpcClient } from '../../src/rpc/client.js';
-import { isStruct } from '../../src/rpc/values.js';
 import type { ClientSpec, KvClient, OpOutcome } from './kv-client.js';
-import { splitEndpoint } from './kv-client.js';
+import { splitHostPort } from '../../src/util/host-port.js';
+import { parseNodeStatus } from '../../src/protocol/status.js';
 import { LeaderFollowingClient } from './leader-following.js';
 
 export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
@@ -38,9 +38,8 @@ export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
     const answers = await Promise.all(
       this.endpoints.map(async (ep) => {
         try {
-          const s = await this.client(ep).call('status', [], timeoutMs);
-          if (!isStruct(s)) return null;
-          return s.role === 'leader' && typeof s.term === 'number' ? { ep, term: s.term } : null;
+          const s = parseNodeStatus(await this.client(ep).call('status', [], timeoutMs), ep);
+          return s.role === 'leader' ? { ep, term: s.term } : null;
         } catch {
           return null;
         }
@@ -54,7 +53,7 @@ export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
   private client(endpoint: string): RpcClient {
     let c = this.rpc.get(endpoint);
     if (c === undefined) {
-      const { host, port } = splitEndpoint(endpoint);
+      const { host, port } = splitHostPort(endpoint, 'endpoint');
       c = new RpcClient(host, port, { ...this.spec.rpc, timeoutMs: this.spec.attemptTimeoutMs, maxSockets: this.spec.maxSockets });
       this.rpc.set(endpoint, c);
     }

@@ -4,7 +4,8 @@
 // client differs. The package has no timeout of its own, so each attempt is bounded here.
 import xmlrpc from 'xmlrpc';
 import type { ClientSpec, KvClient, OpOutcome } from './kv-client.js';
-import { splitEndpoint } from './kv-client.js';
+import { splitHostPort } from '../../src/util/host-port.js';
+import { parseNodeStatus } from '../../src/protocol/status.js';
 import { LeaderFollowingClient } from './leader-following.js';
 
 export class StockXmlrpcBenchClient extends LeaderFollowingClient implements KvClient {
@@ -37,10 +38,8 @@ export class StockXmlrpcBenchClient extends LeaderFollowingClient implements KvC
     const answers = await Promise.all(
       this.endpoints.map(async (ep) => {
         try {
-          const s = await this.call(ep, 'status', [], timeoutMs);
-          if (typeof s !== 'object' || s === null) return null;
-          const { role, term } = s as { role?: unknown; term?: unknown };
-          return role === 'leader' && typeof term === 'number' ? { ep, term } : null;
+          const s = parseNodeStatus(await this.call(ep, 'status', [], timeoutMs), ep);
+          return s.role === 'leader' ? { ep, term: s.term } : null;
         } catch {
           return null;
         }
@@ -55,7 +54,7 @@ export class StockXmlrpcBenchClient extends LeaderFollowingClient implements KvC
   private call(endpoint: string, method: string, params: unknown[], timeoutMs: number): Promise<unknown> {
     let c = this.clients.get(endpoint);
     if (c === undefined) {
-      const { host, port } = splitEndpoint(endpoint);
+      const { host, port } = splitHostPort(endpoint, 'endpoint');
       // As deployed: HTTPS with the cluster CA and the client credential, the way a user of the package writes it.
       const auth = this.rpc?.auth === undefined ? {} : { basic_auth: { user: this.rpc.auth.user, pass: this.rpc.auth.password } };
       c = this.rpc?.ca !== undefined

@@ -2,10 +2,10 @@
 // the default timeouts, or nodes already running elsewhere (--endpoints), which the bench can only load, not kill.
 import { join } from 'node:path';
 import { RpcClient } from '../../src/rpc/client.js';
-import { parseNodeStatus, type NodeStatus } from '../../src/client/node-status.js';
+import { parseNodeStatus, type NodeStatus } from '../../src/protocol/status.js';
 import { startLocalCluster, type LocalCluster } from '../../src/node/local-cluster.js';
 import type { ClientKind, ClientSpec } from '../clients/kv-client.js';
-import { splitEndpoint } from '../clients/kv-client.js';
+import { splitHostPort } from '../../src/util/host-port.js';
 import type { LeaderView, SystemUnderTest } from './system.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -48,7 +48,7 @@ class RaftSystem implements SystemUnderTest {
     const o = cluster?.security.clientOptions() ?? {};
     this.rpc = { auth: o.auth, ca: o.ca };
     this.status = endpoints.map((ep) => {
-      const { host, port } = splitEndpoint(ep);
+      const { host, port } = splitHostPort(ep, 'endpoint');
       return new RpcClient(host, port, { ...this.rpc, timeoutMs: 1000, maxSockets: 2 });
     });
   }

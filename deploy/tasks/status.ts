@@ -2,7 +2,8 @@
 // lines (wc -l over ssh), and a line naming the leader(s). Exit 1 when a host cannot be reached or its node is down.
 import type { Inventory } from '../inventory.js';
 import { layoutOf } from '../layout.js';
-import { queryNodeStatus, type NodeRpcStatus } from '../node-rpc-status.js';
+import { queryNodeStatus } from '../node-rpc-status.js';
+import type { NodeStatus } from '../../src/protocol/status.js';
 import { runningPidSnippet } from '../node-process.js';
 import type { TaskOptions } from '../options.js';
 import { report, runOnHosts, type HostContext, type HostOutcome } from '../run-hosts.js';
@@ -14,7 +15,7 @@ export interface HostStatus {
   up: boolean;
   pid: string;
   raftlogLines: number;
-  rpc: NodeRpcStatus | null;
+  rpc: NodeStatus | null;
 }
 
 export function statusTable(outcomes: HostOutcome<HostStatus>[]): string[] {

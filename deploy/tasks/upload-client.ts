@@ -10,6 +10,7 @@ import { q, sh } from '../shell-quote.js';
 import { uploadApp } from './upload-app.js';
 import { DEPLOYED_SECURITY, deploySecretsDir } from '../secrets.js';
 import { readClusterCredentials } from '../../src/security/cluster-secrets.js';
+import { formatClusterConfig } from '../../src/protocol/cluster-config.js';
 
 /** `secretsDir` null: an --insecure cluster, no credentials uploaded. */
 export async function uploadClientOnHost(ctx: HostContext, bundle: Bundle, config: string, secretsDir: string | null): Promise<{ message: string }> {
@@ -34,7 +35,7 @@ export async function uploadClient(inv: Inventory, opts: TaskOptions): Promise<n
   const bundle = await buildBundle({ build: opts.build, withNode: opts.withNode, log: opts.log });
   const secretsDir = deploySecretsDir(opts.inventory);
   const security = opts.insecure ? {} : { security: DEPLOYED_SECURITY };
-  const config = JSON.stringify({ ...clusterConfigOf(inv), ...security }, null, 2) + '\n';
+  const config = formatClusterConfig({ ...clusterConfigOf(inv), ...security }, 'cluster');
   const outcomes = await runOnHosts('upload_client', inv, (ctx) => uploadClientOnHost(ctx, bundle, config, opts.insecure ? null : secretsDir), opts);
   rmSync(bundle.file, { force: true });
   return report('upload_client', outcomes);

@@ -2,7 +2,7 @@
 // the inventory (so every node reads the same configuration).
 import { rmSync } from 'node:fs';
 import { buildBundle, type Bundle } from '../bundle.js';
-import { clusterWarnings } from '../../src/node/config.js';
+import { clusterWarnings, formatClusterConfig } from '../../src/protocol/cluster-config.js';
 import { clusterConfigOf, type Inventory } from '../inventory.js';
 import { layoutOf } from '../layout.js';
 import type { TaskOptions } from '../options.js';
@@ -28,7 +28,7 @@ export async function uploadNode(inv: Inventory, opts: TaskOptions): Promise<num
   const secretsDir = deploySecretsDir(opts.inventory);
   if (!opts.insecure) await makeSecrets(inv, opts);
   const security = opts.insecure ? {} : { security: DEPLOYED_SECURITY };
-  const config = JSON.stringify({ ...clusterConfigOf(inv), ...security }, null, 2) + '\n';
+  const config = formatClusterConfig({ ...clusterConfigOf(inv), ...security }, 'cluster');
   for (const w of clusterWarnings(clusterConfigOf(inv))) opts.log(`warning: ${w}`);
   const outcomes = await runOnHosts('upload_node', inv, (ctx) => uploadNodeOnHost(ctx, bundle, config, opts.insecure ? null : secretsDir), opts);
   rmSync(bundle.file, { force: true });

@@ -6,6 +6,7 @@
 // operations are summed into 3-pixel buckets per lane (coloured by the worst outcome in them) and only operations
 // wide enough to see are drawn one by one, so the element count is bounded by lanes x width, not by the run's length.
 import { esc, htmlPage, niceTicks, px, tickLabel } from '../util/svg.js';
+import { splitHostPort } from '../util/host-port.js';
 import type { ChaosFault, FaultSpan } from './nemesis.js';
 import type { ChaosOpRecord, ChaosOutcome } from './op-record.js';
 import { formatChaosReport } from './report.js';
@@ -219,6 +220,13 @@ function faultLabel(f: FaultSpan, short: Map<string, string>): string {
 
 /** When every node shares one host, ":port" is enough to tell them apart. */
 function shortIds(nodes: string[]): Map<string, string> {
-  const hosts = new Set(nodes.map((n) => n.slice(0, n.lastIndexOf(':'))));
-  return new Map(nodes.map((n) => [n, hosts.size === 1 ? n.slice(n.lastIndexOf(':')) : n]));
+  const parts = nodes.map((n) => {
+    try {
+      return splitHostPort(n);
+    } catch {
+      return null; // a label only: an id that is not HOST:PORT is shown whole
+    }
+  });
+  const hosts = new Set(parts.map((p) => p?.host ?? null));
+  return new Map(nodes.map((n, i) => [n, hosts.size === 1 && parts[i] !== null ? `:${parts[i]!.port}` : n]));
 }

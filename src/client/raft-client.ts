@@ -5,14 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { RpcClient, RpcConnectionError, RpcFaultError } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { parseLeaderHint, parseNodeStatus, splitHostPort, type NodeStatus } from './node-status.js';
+import { parseNodeStatus, type NodeStatus } from '../protocol/status.js';
+import { parseLeaderHint } from '../protocol/leader-hint.js';
+import { splitHostPort } from '../util/host-port.js';
+import { faultAction } from './fault-policy.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterCredentials } from '../security/cluster-secrets.js';
 import { credentialOptions } from '../security/client-credentials.js';
 import { ADMIN_METHODS } from '../security/methods.js';
-import { AUTH_FAULT } from '../security/authenticator.js';
 
-export type { NodeStatus } from './node-status.js';
+export type { NodeStatus } from '../protocol/status.js';
 
 export interface RaftClientOptions {
   /** Bound for one RPC. Default 2000. */
@@ -44,13 +46,8 @@ export interface AddResult {
   leader: string | null;
 }
 
-/**
- * Faults that say the request itself is wrong (bad parameters, unknown method, unparsable): retrying cannot help.
- * 400 is the node's own "bad parameters" code (src/node/handlers.ts); the others are the rpc layer's.
- */
-const FAULTS_NOT_RETRYABLE: ReadonlySet<number> = new Set([400, -32600, -32601, -32602, -32700, ...Object.values(AUTH_FAULT)]);
-/** "Try again later" from a node (starting, suspended, commit timeout): keep the leader, back off. */
-const FAULT_UNAVAILABLE = 503;
+/** A fault that says the request itself is wrong or not allowed: retrying cannot help (fault-policy.ts). */
+const isFinal = (err: unknown): err is RpcFaultError => err instanceof RpcFaultError && faultAction(err.code) === 'fail';
 
 const MIN_BACKOFF_MS = 20;
 const MAX_BACKOFF_MS = 500;
@@ -87,7 +84,7 @@ export class RaftClient {
     opts: RaftClientOptions = {},
   ) {
     if (nodes.length === 0) throw new Error('RaftClient needs at least one node');
-    for (const n of nodes) splitHostPort(n);
+    for (const n of nodes) splitHostPort(n, 'node');
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.deadlineMs = opts.deadlineMs ?? 10_000;
     this.maxSockets = opts.maxSocketsPerNode ?? 64;
@@ -194,9 +191,9 @@ export class RaftClient {
           if (r.leaderLost) this.forgetLeader(leader);
         } catch (err) {
           lastError = err;
-          if (err instanceof RpcFaultError && FAULTS_NOT_RETRYABLE.has(err.code)) throw err;
-          // Not leader (421), internal trouble, or unreachable: ask everyone again.
-          if (!(err instanceof RpcFaultError && err.code === FAULT_UNAVAILABLE)) this.forgetLeader(leader);
+          if (isFinal(err)) throw err;
+          // Not leader, internal trouble, or unreachable: ask everyone again; "busy, try later": keep the leader.
+          if (!(err instanceof RpcFaultError && faultAction(err.code) === 'wait')) this.forgetLeader(leader);
           nodeDown = err instanceof RpcConnectionError;
           this.logger.debug(`raft client: ${leader}: ${err instanceof Error ? err.message : String(err)}`);
         }
@@ -224,7 +221,7 @@ export class RaftClient {
           this.call(node, 'isLeader', [], this.timeoutMs),
           this.call(node, 'getLeader', [], this.timeoutMs),
         ]);
-        if (isLeader.status === 'rejected' && isLeader.reason instanceof RpcFaultError && FAULTS_NOT_RETRYABLE.has(isLeader.reason.code)) {
+        if (isLeader.status === 'rejected' && isFinal(isLeader.reason)) {
           this.refusal = isLeader.reason;
         }
         if (hint.status === 'fulfilled') {
@@ -256,7 +253,7 @@ export class RaftClient {
     const pool = admin ? this.adminRpc : this.rpc;
     let c = pool.get(node);
     if (c === undefined) {
-      const { host, port } = splitHostPort(node);
+      const { host, port } = splitHostPort(node, 'node');
       c = new RpcClient(host, port, { ...credentialOptions(this.credentials, admin), timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
       pool.set(node, c);
     }

@@ -3,7 +3,7 @@
 import readline from 'node:readline';
 import { RaftClient, type RaftClientOptions } from './raft-client.js';
 import { addCommand, describeFailure, getCommand, leaderCommand, setCommand, statusCommand, suspendCommand, type Print } from './commands.js';
-import { splitHostPort } from './node-status.js';
+import { splitHostPort } from '../util/host-port.js';
 
 export const SHELL_HELP = `commands:
   connect HOST:PORT   talk to the cluster through this node (its leader hint is followed)
@@ -58,7 +58,7 @@ export async function runShell(opts: ShellOptions): Promise<number> {
             break;
           case 'connect': {
             if (args.length !== 1) throw new Error('usage: connect HOST:PORT');
-            splitHostPort(args[0]);
+            splitHostPort(args[0], 'connect');
             client.close();
             connected = args[0];
             nodes = [args[0]];

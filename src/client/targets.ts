@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TargetSource } from './cli-args.js';
-import { splitHostPort } from './node-status.js';
+import { ConfigError, validateClusterConfig } from '../protocol/cluster-config.js';
+import { HostPortError, splitHostPort } from '../util/host-port.js';
 
 export class TargetError extends Error {}
 
@@ -29,19 +30,24 @@ function checked(nodes: unknown[], where: string): string[] {
   return nodes.map((n, i) => {
     if (typeof n !== 'string') throw new TargetError(`${where}: node ${i + 1} is not a "HOST:PORT" string`);
     try {
-      splitHostPort(n);
+      splitHostPort(n, where);
     } catch (err) {
-      throw new TargetError(`${where}: ${(err as Error).message}`);
+      if (err instanceof HostPortError) throw new TargetError(err.message);
+      throw err;
     }
     return n;
   });
 }
 
+/** A cluster.json is held to the nodes' own rules (src/protocol/cluster-config.ts): what they refuse, so does the client. */
 function fromConfig(file: string): string[] {
   const cfg = readJson(file, 'cluster config');
-  const nodes = typeof cfg === 'object' && cfg !== null ? (cfg as { nodes?: unknown }).nodes : undefined;
-  if (!Array.isArray(nodes)) throw new TargetError(`cluster config ${file} has no "nodes" array`);
-  return checked(nodes, `cluster config ${file}`);
+  try {
+    return validateClusterConfig(cfg, `cluster config ${file}`).nodes;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new TargetError(err.message);
+    throw err;
+  }
 }
 
 function fromInventory(file: string): string[] {

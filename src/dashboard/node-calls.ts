@@ -2,7 +2,7 @@
 // (issue: authentication) or change transport, and one keep-alive connection pool per node.
 import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
-import { splitHostPort } from '../client/node-status.js';
+import { splitHostPort } from '../util/host-port.js';
 
 export class NodeCaller {
   private readonly clients = new Map<string, RpcClient>();
@@ -10,7 +10,7 @@ export class NodeCaller {
   /** `rpcOptions`: the admin credential and CA (src/security/client-credentials.ts), so controls can suspend and isolate. */
   constructor(nodes: string[], rpcOptions: RpcClientOptions = {}) {
     for (const n of nodes) {
-      const { host, port } = splitHostPort(n);
+      const { host, port } = splitHostPort(n, 'node');
       // Two sockets: the poller's one call at a time, plus a control call that must not queue behind a slow poll.
       this.clients.set(n, new RpcClient(host, port, { ...rpcOptions, timeoutMs: 1000, maxSockets: 2, maxResponseBytes: 1 << 20 }));
     }

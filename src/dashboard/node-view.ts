@@ -1,6 +1,10 @@
 // What the page is told about one node, parsed from the node's status() and logTail() answers. Everything from a node
-// is checked: a field of the wrong type makes the whole answer an error line on the page, never a crash.
+// is checked: a field of the wrong type makes the whole answer an error line on the page, never a crash. status() is
+// read by the protocol's one parser (src/protocol/status.ts); this file maps it to what the page shows.
+import { parseNodeStatus, parseStatusDetail, type FollowerProgress, type NodeRole } from '../protocol/status.js';
 import { isStruct, type XmlRpcValue } from '../rpc/values.js';
+
+export type { FollowerProgress } from '../protocol/status.js';
 
 export type PageRole = 'leader' | 'follower' | 'candidate' | 'learner' | 'down';
 
@@ -10,13 +14,6 @@ export interface TailEntry {
   type: string;
   committed: boolean;
   data: string;
-}
-
-export interface FollowerProgress {
-  id: string;
-  match: number;
-  next: number;
-  active: boolean;
 }
 
 export interface NodeView {
@@ -79,45 +76,34 @@ function field<T>(v: { [k: string]: XmlRpcValue }, k: string, check: (x: XmlRpcV
 const isInt = (x: XmlRpcValue): x is number => typeof x === 'number' && Number.isInteger(x);
 const isStr = (x: XmlRpcValue): x is string => typeof x === 'string';
 const isBool = (x: XmlRpcValue): x is boolean => typeof x === 'boolean';
-const isStrArray = (x: XmlRpcValue): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
 
-function pageRole(raw: string): PageRole {
-  if (raw === 'leader' || raw === 'follower' || raw === 'learner') return raw;
-  if (raw === 'candidate' || raw === 'precandidate') return 'candidate';
-  throw new BadAnswer(`role ${JSON.stringify(raw.slice(0, 40))} is unknown`);
+/** The hook value: a pre-candidate shows as a candidate. */
+function pageRole(role: NodeRole): PageRole {
+  return role === 'precandidate' ? 'candidate' : role;
 }
 
-/** Parses status() (the extra dashboard fields are optional: an older node still shows, with less detail). */
+/**
+ * Parses status() from node `id` (the dashboard fields are optional: an older node still shows, with less detail).
+ * Throws the protocol's StatusError, one line naming the field, on anything malformed.
+ */
 export function parseStatus(id: string, v: XmlRpcValue): Omit<NodeView, 'tail' | 'running' | 'suspendedMs'> {
-  if (!isStruct(v)) throw new BadAnswer('status is not a struct');
-  const rawRole = field<string>(v, 'role', isStr, 'a string');
-  const progress: FollowerProgress[] = [];
-  if (Array.isArray(v.progress)) {
-    for (const p of v.progress.slice(0, 100)) {
-      if (!isStruct(p)) throw new BadAnswer('progress entry is not a struct');
-      progress.push({
-        id: field<string>(p, 'id', isStr, 'a string'),
-        match: field<number>(p, 'match', isInt, 'an int'),
-        next: field<number>(p, 'next', isInt, 'an int'),
-        active: field<boolean>(p, 'active', isBool, 'a boolean'),
-      });
-    }
-  }
+  const st = parseNodeStatus(v, id);
+  const detail = parseStatusDetail(v, id);
   return {
     id,
-    role: pageRole(rawRole),
-    rawRole,
-    term: field<number>(v, 'term', isInt, 'an int'),
-    vote: isStr(v.vote ?? 0) ? (v.vote as string) : '',
-    leader: field<string>(v, 'leader', isStr, 'a string'),
-    commitIndex: field<number>(v, 'commitIndex', isInt, 'an int'),
-    lastApplied: field<number>(v, 'lastApplied', isInt, 'an int'),
-    lastLogIndex: field<number>(v, 'lastLogIndex', isInt, 'an int'),
-    leaderContactMs: isInt(v.leaderContactMs ?? '') ? (v.leaderContactMs as number) : -1,
-    suspended: v.suspended === true,
-    isolatedFrom: isStrArray(v.isolatedFrom ?? 0) ? (v.isolatedFrom as string[]).slice(0, 100) : [],
-    isolatedMs: isInt(v.isolatedMs ?? '') ? (v.isolatedMs as number) : 0,
-    progress,
+    role: pageRole(st.role),
+    rawRole: st.role,
+    term: st.term,
+    vote: detail.vote,
+    leader: st.leader,
+    commitIndex: st.commitIndex,
+    lastApplied: st.lastApplied,
+    lastLogIndex: st.lastLogIndex,
+    leaderContactMs: detail.leaderContactMs,
+    suspended: st.suspended,
+    isolatedFrom: detail.isolatedFrom,
+    isolatedMs: detail.isolatedMs,
+    progress: detail.progress,
     error: '',
   };
 }

@@ -6,11 +6,12 @@
 // simulator, which so runs this code too.
 import { randomUUID } from 'node:crypto';
 import { RpcClient, RpcFaultError, type RpcClientOptions } from '../rpc/client.js';
-import { FaultCode, RpcFault } from '../rpc/values.js';
+import { FAULT } from '../protocol/faults.js';
+import { RpcFault } from '../rpc/values.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import type { NodeId } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
-import { parseHostPort } from './config.js';
+import { splitHostPort } from '../util/host-port.js';
 import { NotLeaderError, type NodeRuntime } from './runtime.js';
 
 /** Sends one client call to another member (the leader) and resolves with its answer; a fault rejects. */
@@ -28,7 +29,7 @@ export class RpcForwarder implements Forwarder {
   call(leader: NodeId, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {
     let client = this.clients.get(leader);
     if (client === undefined) {
-      const { host, port } = parseHostPort(leader, 'leader');
+      const { host, port } = splitHostPort(leader, 'leader');
       client = new RpcClient(host, port, this.clientOptions?.(leader));
       this.clients.set(leader, client);
     }
@@ -111,7 +112,7 @@ export class ClientOps {
       return (await this.forward(leader, method, params)) === true;
     } catch (err) {
       // The leader refused the request itself (e.g. a tid already used for another entry): the caller must hear it.
-      if (err instanceof RpcFaultError && err.code === FaultCode.invalidParams) throw new RpcFault(err.code, err.faultString);
+      if (err instanceof RpcFaultError && err.code === FAULT.badParams) throw new RpcFault(err.code, err.faultString);
       this.opts.logger.debug(`forwarding ${method} to ${leader} failed: ${(err as Error).message}`);
       return false;
     }

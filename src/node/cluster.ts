@@ -5,7 +5,7 @@
 // 127.0.0.1 (--dashboard-port, 0 = any free port; --dashboard false to not serve it) and prints its address.
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { readFlags } from './args.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from '../protocol/cluster-config.js';
 import { PortInUseError, startLocalCluster, type LocalCluster } from './local-cluster.js';
 
 const USAGE =

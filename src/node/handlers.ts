@@ -2,28 +2,17 @@
 // checked here, so bad input always becomes a fault that names the problem, never a hang or a crash.
 import { randomUUID } from 'node:crypto';
 import { decodeAppendRequest, decodeTimeoutNow, decodeVoteRequest, encodeAppendResponse, encodeVoteResponse } from '../rpc/codec.js';
-import { FaultCode, RpcFault, type RpcCallContext, type RpcHandler } from '../rpc/server.js';
+import { RpcFault, type RpcCallContext, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { xmlTextBytes } from '../util/xml-size.js';
-import { parseHostPort } from './config.js';
+import { FAULT } from '../protocol/faults.js';
+import { leaderHint } from '../protocol/leader-hint.js';
+import { isNodeRole, type StatusAnswer } from '../protocol/status.js';
 import { makeObserveHandlers, statusExtras } from './observe-handlers.js';
 import type { ClientOps } from './client-ops.js';
 import { MAX_ENTRY_WIRE_BYTES } from './node-setup.js';
 import { NotLeaderError, SuspendedError, TidConflictError, type NodeRuntime } from './runtime.js';
 import { TimeoutError } from './pending-requests.js';
-
-/**
- * Fault codes this node returns: the interoperability numbers for bad parameters and internal errors (as the rpc
- * layer uses for malformed XML and unknown methods), and two of our own a client can act on.
- */
-export const FAULT = {
-  badParams: FaultCode.invalidParams,
-  internal: FaultCode.internalError,
-  /** This node cannot serve the call because it is not the leader and could not reach one: ask another node. */
-  notLeader: 421,
-  /** Suspended, starting, stopping or timed out: try again later or elsewhere. (The client library relies on both.) */
-  unavailable: 503,
-} as const;
 
 export const MAX_SUSPEND_SECONDS = 3600;
 
@@ -129,16 +118,15 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
 
     getLeader: guarded((params, { runtime }): XmlRpcValue => {
       arity('getLeader', params, 0, 0, 'no parameters');
-      const leader = runtime.leader();
-      if (leader === null) return {};
-      const { host, port } = parseHostPort(leader, 'leader');
-      return { id: leader, host, port };
+      return leaderHint(runtime.leader());
     }),
 
     status: guarded((params, { runtime }) => {
       arity('status', params, 0, 0, 'no parameters');
       const st = runtime.status();
-      return {
+      // RuntimeStatus types the role as a string; it is the core's Role, and a role no client knows is a bug here.
+      if (!isNodeRole(st.role)) throw new Error(`status: unknown role ${st.role}`);
+      const answer: StatusAnswer = {
         id: st.id,
         role: st.role,
         term: st.term,
@@ -150,6 +138,7 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
         suspended: runtime.isSuspended(),
         ...statusExtras(runtime),
       };
+      return answer;
     }),
 
     // addEntry(tid, data[, forwarded]): the trailing flag is set only by a follower forwarding to the leader.

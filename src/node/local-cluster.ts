@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseNodeStatus, type NodeStatus } from '../client/node-status.js';
+import { formatClusterConfig, type ClusterConfigFile } from '../protocol/cluster-config.js';
+import { parseNodeStatus, type NodeStatus } from '../protocol/status.js';
 import { RpcClient } from '../rpc/client.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { takenPorts } from './ports.js';
@@ -61,9 +62,6 @@ export interface LocalNode {
   pid: number | null;
 }
 
-/** What status() reports, parsed field by field (the client's parser: one definition of the wire struct). */
-export type NodeStatusView = NodeStatus;
-
 export interface LocalCluster {
   nodes: LocalNode[];
   configFile: string;
@@ -74,7 +72,7 @@ export interface LocalCluster {
   /** Starts node i again with the same data dir; resolves once it prints READY. */
   restart(index: number): Promise<void>;
   /** status() of node i, or null if it does not answer within timeoutMs. */
-  status(index: number, timeoutMs?: number): Promise<NodeStatusView | null>;
+  status(index: number, timeoutMs?: number): Promise<NodeStatus | null>;
   /** Polls until exactly one running node reports itself leader and the others agree or do not answer; bounded. */
   waitForLeader(timeoutMs: number, exclude?: number[]): Promise<{ index: number; id: string; term: number }>;
   /** Stops every node (SIGTERM, then SIGKILL after 5 s) and closes the status clients. */
@@ -98,7 +96,6 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   const basePort = opts.basePort ?? 8000;
   const ports = opts.ports ?? Array.from({ length: opts.nodes }, (_, i) => basePort + i);
   if (ports.length !== opts.nodes) throw new Error(`${opts.nodes} nodes but ${ports.length} ports`);
-  mkdirSync(opts.dataDir, { recursive: true });
   const nodes: LocalNode[] = ports.map((port, index) => ({
     index,
     id: joinHostPort(host, port),
@@ -108,15 +105,18 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
     process: null,
     pid: null,
   }));
-  const config: Record<string, unknown> = { nodes: nodes.map((n) => n.id) };
+  const config: ClusterConfigFile = { nodes: nodes.map((n) => n.id) };
   if (opts.tickMs !== undefined) config.tickMs = opts.tickMs;
   if (opts.heartbeatMs !== undefined) config.heartbeatMs = opts.heartbeatMs;
   if (opts.electionTimeoutMs !== undefined) config.electionTimeoutMs = opts.electionTimeoutMs;
   if (opts.readMode !== undefined) config.readMode = opts.readMode;
   const security = localSecuritySection(opts.security);
   if (security !== undefined) config.security = security;
+  // Checked by the nodes' own rules before anything is written: one ConfigError line instead of N nodes failing.
+  const text = formatClusterConfig(config, 'cluster settings');
   const configFile = join(opts.dataDir, 'cluster.json');
-  writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+  mkdirSync(opts.dataDir, { recursive: true });
+  writeFileSync(configFile, text);
   for (const n of nodes) {
     mkdirSync(n.dataDir, { recursive: true });
     writeFileSync(join(n.dataDir, 'address'), `${n.id}\n`);
@@ -124,7 +124,7 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
   return { configFile, nodes };
 }
 
-function asStatus(v: XmlRpcValue, node: string): NodeStatusView | null {
+function asStatus(v: XmlRpcValue, node: string): NodeStatus | null {
   try {
     return parseNodeStatus(v, node);
   } catch {
@@ -199,7 +199,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     clearTimeout(escalate);
   };
 
-  const status = async (index: number, timeoutMs = 1000): Promise<NodeStatusView | null> => {
+  const status = async (index: number, timeoutMs = 1000): Promise<NodeStatus | null> => {
     if (nodes[index].process === null) return null;
     try {
       return asStatus(await clients[index].call('status', [], timeoutMs), nodes[index].id);

@@ -8,8 +8,9 @@ import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { CorruptionError } from '../storage/corruption-error.js';
 import { parseNodeArgs } from './args.js';
 import { ClientOps, RpcForwarder } from './client-ops.js';
-import { clusterWarnings, ConfigError, loadClusterConfig, parseHostPort, resolveSelf } from './config.js';
-import { bareHost, joinHostPort } from '../util/host-port.js';
+import { clusterWarnings, ConfigError } from '../protocol/cluster-config.js';
+import { loadClusterConfig, resolveSelf } from './config.js';
+import { bareHost, joinHostPort, splitHostPort } from '../util/host-port.js';
 import { makeHandlers, type NodeServices } from './handlers.js';
 import { PEER_METHODS } from '../security/methods.js';
 import { createNodeLogger } from './node-logger.js';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(2, `error: ${err.message}`);
     throw err;
   }
-  const { host: idHost, port } = parseHostPort(id, 'id');
+  const { host: idHost, port } = splitHostPort(id, 'id');
   // Bind host without IPv6 brackets ("[::1]" and "::1" both work for --listen).
   const host = args.listen === undefined ? idHost : bareHost(args.listen);
   try {

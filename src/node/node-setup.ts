@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_RAFT_TUNING, leaseTicksFor, type NodeId, type RaftConfig } from '../raft/types.js';
 import { seededRandom } from '../util/seeded-random.js';
-import { tickSettings, type ClusterConfig } from './config.js';
+import { tickSettings, type ClusterConfig } from '../protocol/cluster-config.js';
 
 /**
  * Largest client entry (tid, data and key as XML text). With batches bounded by the same measure

@@ -3,7 +3,9 @@
 //   logTail(n)                 -> [{index, term, type, committed, data}] the last n (1..200) entries, oldest first
 //   isolate(peers[], seconds)  -> true: drop messages to and from those peers for 1..3600 s ([] ends it now)
 //   campaign()                 -> the role the node moved to after its election timer was made to expire
-import { FaultCode, RpcFault, type RpcHandler } from '../rpc/server.js';
+import { FAULT } from '../protocol/faults.js';
+import type { StatusDetail } from '../protocol/status.js';
+import { RpcFault, type RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { MAX_ISOLATE_SECONDS } from './fault-injection.js';
 import type { NodeRuntime } from './runtime.js';
@@ -15,17 +17,18 @@ const DATA_PREVIEW_CHARS = 24;
 type Guard = (fn: (params: XmlRpcValue[], runtime: NodeRuntime) => XmlRpcValue) => RpcHandler;
 
 function bad(msg: string): never {
-  throw new RpcFault(FaultCode.invalidParams, msg);
+  throw new RpcFault(FAULT.badParams, msg);
 }
 
 /** What status() adds for the dashboard: vote, ms since leader contact, the leader's view of each follower. */
-export function statusExtras(runtime: NodeRuntime): Record<string, XmlRpcValue> {
+export function statusExtras(runtime: NodeRuntime): StatusDetail {
   const { core, leaderContactMs } = runtime.observe();
   const iso = runtime.isolation.current();
   return {
     vote: core.vote ?? '',
-    // An XML-RPC int is 32 bits; nobody waits 24 days for a leader, but a field must never fail to encode.
-    leaderContactMs: Math.min(leaderContactMs, 0x7fffffff),
+    // An XML-RPC int is 32 bits; nobody waits 24 days for a leader, but a field must never fail to encode. Below 0
+    // is "unknown" (-1), also after the wall clock stepped back.
+    leaderContactMs: leaderContactMs < 0 ? -1 : Math.min(leaderContactMs, 0x7fffffff),
     progress: Object.entries(core.progress).map(([id, p]) => ({ id, match: p.match, next: p.next, active: p.active })),
     isolatedFrom: iso.peers,
     isolatedMs: iso.remainingMs,
@@ -71,7 +74,7 @@ export function makeObserveHandlers(guard: Guard): Record<string, RpcHandler> {
       try {
         return runtime.campaign();
       } catch (err) {
-        if (err instanceof Error && err.message.startsWith('campaign:')) throw new RpcFault(409, err.message);
+        if (err instanceof Error && err.message.startsWith('campaign:')) throw new RpcFault(FAULT.conflict, err.message);
         throw err;
       }
     }),

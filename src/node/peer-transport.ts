@@ -7,7 +7,7 @@ import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
 import { decodeAppendResponse, decodeVoteResponse, encodeAppendRequest, encodeTimeoutNow, encodeVoteRequest } from '../rpc/codec.js';
 import type { AppendRequest, Message, NodeId, TimeoutNow, VoteRequest } from '../raft/types.js';
 import type { Logger } from '../util/logger.js';
-import { parseHostPort } from './config.js';
+import { splitHostPort } from '../util/host-port.js';
 import type { PeerSender, TransportEvents } from './runtime.js';
 
 export interface PeerTransportOptions {
@@ -37,7 +37,7 @@ class PeerPipeline {
   readonly client: RpcClient;
 
   constructor(readonly peer: NodeId, timeoutMs: number, clientOptions: RpcClientOptions = {}) {
-    const { host, port } = parseHostPort(peer, 'peer');
+    const { host, port } = splitHostPort(peer, 'peer');
     this.client = new RpcClient(host, port, { ...clientOptions, timeoutMs });
   }
 }

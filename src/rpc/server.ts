@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { FaultCode, RpcFault, type XmlRpcValue } from './values.js';
+import { FAULT } from '../protocol/faults.js';
 import { MalformedXmlRpcError, decodeCall, encodeFault, encodeResponse } from './wire.js';
 import { findUnencodable, findUnencodableParam, printable } from './xml-text.js';
 
@@ -75,11 +76,11 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 /** Headers are a few hundred bytes: a connection that takes longer than this to send them is not a real client. */
 const HEADERS_TIMEOUT_MS = 10_000;
-/** Fault code for a client call shed under overload; the client library treats it as "try again" (as for 503). */
-const OVERLOADED = 503;
+/** Fault code for a client call shed under overload: "try again later", as for a suspended node. */
+const OVERLOADED = FAULT.unavailable;
 /** What is sent when even a fault could not be encoded: fixed text, so it cannot fail. */
 const LAST_RESORT_FAULT =
-  '<?xml version="1.0"?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>-32603</int></value></member>' +
+  `<?xml version="1.0"?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>${FAULT.internal}</int></value></member>` +
   '<member><name>faultString</name><value><string>internal error</string></value></member></struct></value></fault></methodResponse>';
 /** After close(), requests still running get this long to answer before their sockets are destroyed. */
 const CLOSE_GRACE_MS = 2_000;

@@ -1,5 +1,6 @@
 // The values that travel over XML-RPC, and the fault a handler throws to answer with an XML-RPC <fault>.
 // Kept apart from the server and the client so the Raft codec can use them without pulling in any I/O.
+import { FAULT } from '../protocol/faults.js';
 
 /**
  * A plain XML-RPC value: string, int or double (number), boolean, dateTime.iso8601 (Date), base64 (Buffer),
@@ -10,13 +11,17 @@ export interface XmlRpcStruct {
   [member: string]: XmlRpcValue;
 }
 
-/** Fault codes used by this layer (the de-facto "specification for fault code interoperability" numbers). */
+/**
+ * Fault codes used by this layer (the de-facto "specification for fault code interoperability" numbers), under the
+ * names this layer has always used; the numbers are defined once, with every other code a node sends, in
+ * src/protocol/faults.ts.
+ */
 export const FaultCode = {
-  parseError: -32700,
-  invalidRequest: -32600,
-  unknownMethod: -32601,
-  invalidParams: -32602,
-  internalError: -32603,
+  parseError: FAULT.parseError,
+  invalidRequest: FAULT.invalidRequest,
+  unknownMethod: FAULT.unknownMethod,
+  invalidParams: FAULT.badParams,
+  internalError: FAULT.internal,
 } as const;
 
 /** Thrown by a handler (or the codec) to answer with an XML-RPC fault carrying this code and message. */

@@ -7,6 +7,8 @@
 //   client calls: open unless `clientAuth`; then basic auth "client" (or "admin") or a member's MAC (a follower
 //     forwarding a client's write). Wrong credentials are refused even where none are needed.
 import type { IncomingMessage } from 'node:http';
+import { FAULT } from '../protocol/faults.js';
+import type { SecuritySettings } from '../protocol/security-settings.js';
 import { RpcFault, type XmlRpcValue } from '../rpc/values.js';
 import type { Logger } from '../util/logger.js';
 import { methodClass, PEER_METHODS } from './methods.js';
@@ -15,15 +17,6 @@ import { PEER_AUTH_HEADER, PeerVerifier } from './peer-mac.js';
 import { RefusalLog } from './refusal-log.js';
 import { parseBasicAuth, tokenMatches } from './tokens.js';
 
-/** Fault codes of refused calls: no or wrong credentials; authenticated but not allowed (a claimed id not one's own). */
-export const AUTH_FAULT = { unauthenticated: 401, forbidden: 403 } as const;
-
-export interface SecuritySettings {
-  /** The nodes serve HTTPS (and call each other over it). */
-  tls: boolean;
-  /** Client calls need a credential. */
-  clientAuth: boolean;
-}
 
 export type AuthOutcome = { principal: string } | { fault: RpcFault };
 
@@ -66,7 +59,7 @@ export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettin
     const claimedId = params[PEER_METHODS.get(method)!];
     if (principal !== `peer:${String(claimedId)}` || typeof claimedId !== 'string') {
       const sender = principal.startsWith('peer:') ? principal.slice(5) : principal;
-      const out = refuse(req, method, AUTH_FAULT.forbidden, `member ${sender} sent a call in the name of ${JSON.stringify(claimedId)}`);
+      const out = refuse(req, method, FAULT.forbidden, `member ${sender} sent a call in the name of ${JSON.stringify(claimedId)}`);
       return 'fault' in out ? out.fault : null;
     }
     return null;
@@ -80,25 +73,25 @@ export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettin
       const check = verifier.verify(peerValue, method, body);
       if (!check.ok) {
         const who = check.claimed === undefined ? '' : ` (claims to be ${check.claimed})`;
-        return refuse(req, method, AUTH_FAULT.unauthenticated, `${check.why}${who}`);
+        return refuse(req, method, FAULT.unauthenticated, `${check.why}${who}`);
       }
       return { principal: `peer:${check.sender}` };
     }
     if (peerValue !== undefined && cls === 'client') {
       const check = verifier.verify(peerValue, method, body);
       if (check.ok) return { principal: `peer:${check.sender}` };
-      return refuse(req, method, AUTH_FAULT.unauthenticated, check.why);
+      return refuse(req, method, FAULT.unauthenticated, check.why);
     }
     const b = basic(req);
-    if (b === 'wrong') return refuse(req, method, AUTH_FAULT.unauthenticated, 'wrong credentials');
+    if (b === 'wrong') return refuse(req, method, FAULT.unauthenticated, 'wrong credentials');
     if (cls === 'admin') {
       if (b === 'none' || b.principal !== 'admin') {
-        return refuse(req, method, AUTH_FAULT.unauthenticated, 'needs the admin credential (HTTP basic auth, user admin)');
+        return refuse(req, method, FAULT.unauthenticated, 'needs the admin credential (HTTP basic auth, user admin)');
       }
       return b;
     }
     if (b !== 'none') return b;
-    if (settings.clientAuth) return refuse(req, method, AUTH_FAULT.unauthenticated, 'needs a client credential (HTTP basic auth, user client)');
+    if (settings.clientAuth) return refuse(req, method, FAULT.unauthenticated, 'needs a client credential (HTTP basic auth, user client)');
     return { principal: 'anonymous' };
   };
   return { authenticate, authorize };

@@ -11,6 +11,7 @@ import { makeCa, makeNodeCert, type Pem } from './openssl.js';
 import { NODE_SECRETS_FILE, writeNodeSecrets, type NodeSecrets } from './node-secrets.js';
 import { makeSecretDir, readSecretFile, SecretsError, writeSecretFile } from './secret-files.js';
 import { newToken, sha256Hex } from './tokens.js';
+import { splitHostPort } from '../util/host-port.js';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
 export const CLIENT_TOKEN_FILE = 'client.token';
@@ -27,9 +28,7 @@ export interface ClusterSecretsSpec {
 }
 
 function hostOf(id: string): string {
-  const i = id.lastIndexOf(':');
-  const h = id.slice(0, i);
-  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+  return splitHostPort(id, 'member').host;
 }
 
 function pairKey(a: string, b: string): string {

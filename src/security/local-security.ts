@@ -4,7 +4,7 @@
 // the options ask for what a deployed cluster does (TLS, client credentials).
 import { join } from 'node:path';
 import type { RpcClientOptions } from '../rpc/client.js';
-import type { SecuritySettings } from './authenticator.js';
+import type { SecuritySettings } from '../protocol/security-settings.js';
 import { credentialOptions } from './client-credentials.js';
 import { ensureClusterSecrets, readClusterCredentials, type ClusterCredentials } from './cluster-secrets.js';
 

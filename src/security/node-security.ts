@@ -3,7 +3,8 @@
 // `--insecure` turns it all off, loudly.
 import type { RpcClientOptions } from '../rpc/client.js';
 import type { Logger } from '../util/logger.js';
-import { makeAuthenticator, type NodeAuth, type SecuritySettings } from './authenticator.js';
+import { makeAuthenticator, type NodeAuth } from './authenticator.js';
+import type { SecuritySettings } from '../protocol/security-settings.js';
 import { loadNodeSecrets } from './node-secrets.js';
 import { PeerSigner } from './peer-mac.js';
 

@@ -6,7 +6,8 @@
 //   C  the new secrets only
 // (A node in A talks to one still on the old set, B to A, C to B; no two adjacent phases are ever apart.)
 // The driver is generic (RotationTarget): the deploy task restarts over ssh, the tests restart local processes.
-import { parseNodeStatus, type NodeStatus } from '../client/node-status.js';
+import { parseNodeStatus, type NodeStatus } from '../protocol/status.js';
+import { splitHostPort } from '../util/host-port.js';
 import { RpcClient, type RpcClientOptions } from '../rpc/client.js';
 import type { ClusterCredentials } from './cluster-secrets.js';
 import { credentialOptions } from './client-credentials.js';
@@ -55,8 +56,8 @@ export interface RotationOptions {
 }
 
 async function statusOf(id: string, opts: RpcClientOptions): Promise<NodeStatus | null> {
-  const i = id.lastIndexOf(':');
-  const c = new RpcClient(id.slice(0, i), Number(id.slice(i + 1)), { ...opts, timeoutMs: 2000 });
+  const { host, port } = splitHostPort(id, 'member');
+  const c = new RpcClient(host, port, { ...opts, timeoutMs: 2000 });
   try {
     return parseNodeStatus(await c.call('status', []), id);
   } catch {

@@ -103,7 +103,15 @@ describe('run_client CLI', function () {
     writeFileSync(path.join(dir, 'bad.json'), '{ "nodes": [');
     writeFileSync(path.join(dir, 'empty.json'), '{ "tickMs": 10 }');
     writeFileSync(path.join(dir, 'port.json'), '{ "nodes": ["127.0.0.1:99999"] }');
-    for (const [file, text] of [['bad.json', 'is not valid JSON'], ['empty.json', 'has no "nodes" array'], ['port.json', "'127.0.0.1:99999' is not HOST:PORT"], ['none.json', 'cannot read cluster config']]) {
+    // A configuration the nodes would refuse is refused here too, in their words (src/protocol/cluster-config.ts).
+    writeFileSync(path.join(dir, 'timing.json'), '{ "nodes": ["127.0.0.1:8000"], "heartbeatMs": 100, "electionTimeoutMs": 150 }');
+    for (const [file, text] of [
+      ['bad.json', 'is not valid JSON'],
+      ['empty.json', '"nodes" must be a non-empty array'],
+      ['port.json', '"127.0.0.1:99999" is not HOST:PORT'],
+      ['timing.json', 'timing.json: electionTimeoutMs (150) must be at least twice heartbeatMs (100)'],
+      ['none.json', 'cannot read cluster config'],
+    ]) {
       const r = await runCli(['--config', file], { cwd: dir });
       expect(r.code, file).to.equal(2);
       expect(lines(r.stderr), file).to.have.length(1);

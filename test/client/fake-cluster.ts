@@ -3,6 +3,8 @@
 import { startRpcServer, RpcFault, type RpcServer } from '../../src/rpc/server.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { FAULT } from '../../src/protocol/faults.js';
+import { leaderHint } from '../../src/protocol/leader-hint.js';
 
 export interface FakeCluster {
   nodes: string[];
@@ -19,8 +21,10 @@ export interface FakeCluster {
   failWrites: number;
   /** The leader commits but drops the connection (no answer) for this many writes. */
   dropWrites: number;
-  /** The leader answers this many writes with an internal-error fault (500) before behaving. */
+  /** The leader answers this many writes with an internal-error fault before behaving. */
   internalErrors: number;
+  /** The leader answers the next writes with these fault codes, one each, in order, before behaving. */
+  faultQueue: number[];
   /** A follower answers writes with a "not leader" fault (true) or false (false). */
   followerFaults: boolean;
   servers: RpcServer[];
@@ -30,7 +34,7 @@ export interface FakeCluster {
 export async function startFakeCluster(size: number, leader: number | null): Promise<FakeCluster> {
   const fc: FakeCluster = {
     nodes: [], leader, hint: 'leader', attempts: [], committed: [], kv: new Map(), failWrites: 0, dropWrites: 0, internalErrors: 0,
-    followerFaults: true, servers: [],
+    faultQueue: [], followerFaults: true, servers: [],
     async close() {
       await Promise.all(fc.servers.map((s) => s.close()));
     },
@@ -41,15 +45,13 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
     const isLeader = (): boolean => fc.leader === me;
     const hintFor = (): XmlRpcValue => {
       const h = fc.hint === 'leader' ? fc.leader : fc.hint;
-      if (h === null) return {};
-      const [host, port] = fc.nodes[h].split(':');
-      return { id: fc.nodes[h], host, port: Number(port) };
+      return leaderHint(h === null ? null : fc.nodes[h]);
     };
     /** A write as a fake leader does it: dedup by tid, like the real cluster. */
     const write = async (tid: string, apply: () => void): Promise<XmlRpcValue> => {
       fc.attempts[me].push(tid);
       if (!isLeader()) {
-        if (fc.followerFaults) throw new RpcFault(421, `not the leader (${fc.nodes[me]})`);
+        if (fc.followerFaults) throw new RpcFault(FAULT.notLeader, `not the leader (${fc.nodes[me]})`);
         return false;
       }
       if (fc.dropWrites > 0) {
@@ -63,9 +65,11 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
         setTimeout(() => fc.servers[me].setPaused(false), 50);
         return false;
       }
+      const queued = fc.faultQueue.shift();
+      if (queued !== undefined) throw new RpcFault(queued, `fault ${queued} from the test's queue`);
       if (fc.internalErrors > 0) {
         fc.internalErrors--;
-        throw new RpcFault(500, 'internal: storage hiccup');
+        throw new RpcFault(FAULT.internal, 'internal: storage hiccup');
       }
       if (fc.failWrites > 0) {
         fc.failWrites--;
@@ -84,17 +88,17 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
       logger: silentLogger,
       handlers: {
         isLeader: async () => isLeader(),
-        getLeader: async () => (isLeader() ? hintOfSelf(fc, me) : hintFor()),
+        getLeader: async () => (isLeader() ? leaderHint(fc.nodes[me]) : hintFor()),
         addEntry: async ([tid, data]) => write(String(tid), () => void data),
         setVal: async ([key, value, tid]) => {
           if (key === 'bad-key') {
             fc.attempts[me].push(String(tid));
-            throw new RpcFault(400, 'setVal: parameter 1 (key) is not acceptable');
+            throw new RpcFault(FAULT.badParams, 'setVal: parameter 1 (key) is not acceptable');
           }
           return write(String(tid ?? `anon-${Math.random()}`), () => fc.kv.set(String(key), String(value)));
         },
         getVal: async ([key]) => {
-          if (!isLeader()) throw new RpcFault(421, 'not the leader');
+          if (!isLeader()) throw new RpcFault(FAULT.notLeader, 'not the leader');
           return fc.kv.get(String(key)) ?? '';
         },
         status: async () => ({
@@ -114,11 +118,6 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
     fc.nodes.push(`127.0.0.1:${server.port}`);
   }
   return fc;
-}
-
-function hintOfSelf(fc: FakeCluster, me: number): XmlRpcValue {
-  const [host, port] = fc.nodes[me].split(':');
-  return { id: fc.nodes[me], host, port: Number(port) };
 }
 
 /** A "host:port" where nothing listens (bound then closed, so the port is free). */

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { NoLeaderError, RaftClient } from '../../src/client/raft-client.js';
 import { RpcFaultError } from '../../src/rpc/client.js';
 import { deadAddress, startFakeCluster, type FakeCluster } from './fake-cluster.js';
+import { FAULT } from '../../src/protocol/faults.js';
 
 describe('RaftClient', function () {
   let fc: FakeCluster | null = null;
@@ -100,15 +101,15 @@ describe('RaftClient', function () {
     expect(during).to.be.instanceOf(Error);
   });
 
-  it('does not retry a request the node calls malformed (bad-parameters fault), but does retry a 500', async () => {
+  it('does not retry a request the node calls malformed (bad-parameters fault), but does retry an internal error', async () => {
     fc = await startFakeCluster(1, 0);
     client = new RaftClient(fc.nodes, { timeoutMs: 2000, deadlineMs: 10_000 });
     const err = await client.setVal('bad-key', 'v', 'tid-bad').catch((e: unknown) => e);
     expect(err).to.be.instanceOf(RpcFaultError);
-    expect((err as RpcFaultError).code).to.equal(400);
+    expect((err as RpcFaultError).code).to.equal(FAULT.badParams);
     expect(fc.attempts[0]).to.deep.equal(['tid-bad']);
     fc.internalErrors = 2;
-    expect(await client.setVal('k', 'v', 'tid-500')).to.equal(true);
-    expect(fc.attempts[0].filter((t) => t === 'tid-500')).to.have.length(3);
+    expect(await client.setVal('k', 'v', 'tid-internal')).to.equal(true);
+    expect(fc.attempts[0].filter((t) => t === 'tid-internal')).to.have.length(3);
   });
 });

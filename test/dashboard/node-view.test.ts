@@ -24,10 +24,12 @@ describe('dashboard node view parsing', () => {
   });
 
   it('refuses wrong shapes with a line naming the field', () => {
-    expect(() => parseStatus('a:1', 'x')).to.throw('status is not a struct');
-    expect(() => parseStatus('a:1', { ...good, role: 'king' })).to.throw(/role "king" is unknown/);
-    expect(() => parseStatus('a:1', { ...good, term: '3' })).to.throw('term is not an int');
-    expect(() => parseStatus('a:1', { ...good, progress: [{ id: 'b:2', match: 'x', next: 1, active: true }] })).to.throw('match is not an int');
+    expect(() => parseStatus('a:1', 'x')).to.throw('status from a:1 is not a struct');
+    expect(() => parseStatus('a:1', { ...good, role: 'king' })).to.throw(/role "king" is not one of/);
+    expect(() => parseStatus('a:1', { ...good, term: '3' })).to.throw('term must be a whole number >= 0, got string');
+    expect(() => parseStatus('a:1', { ...good, progress: [{ id: 'b:2', match: 'x', next: 1, active: true }] })).to.throw('progress[0].match must be a whole number');
+    // A dashboard field that is present but malformed is an error too (absent is fine: an older node).
+    expect(() => parseStatus('a:1', { ...good, isolatedFrom: 'b:2' })).to.throw('isolatedFrom must be an array');
     expect(() => parseTail({})).to.throw('not an array');
     expect(() => parseTail([{ index: 1, term: 1, type: 'add', committed: 'yes', data: '' }])).to.throw('committed is not a boolean');
   });

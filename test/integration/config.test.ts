@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterWarnings, ConfigError, parseClusterConfig, resolveSelf, tickSettings } from '../../src/node/config.js';
+import { clusterWarnings, ConfigError, parseClusterConfig, tickSettings } from '../../src/protocol/cluster-config.js';
+import { resolveSelf } from '../../src/node/config.js';
 import { nearestKey } from '../../src/util/nearest-key.js';
 import { joinHostPort, splitHostPort } from '../../src/util/host-port.js';
 

@@ -1,7 +1,7 @@
 // The cluster configuration's "security" section: absent means the local cluster's defaults; anything malformed is
 // one ConfigError line naming the key.
 import { expect } from 'chai';
-import { ConfigError, parseClusterConfig } from '../../src/node/config.js';
+import { ConfigError, parseClusterConfig } from '../../src/protocol/cluster-config.js';
 
 const cfg = (security: unknown): string => JSON.stringify({ nodes: ['127.0.0.1:8000'], security });
 

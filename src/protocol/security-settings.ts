@@ -1,8 +1,12 @@
 // The cluster configuration's "security" section: {"tls": bool, "clientAuth": bool}, both false when absent (the
 // local cluster: loopback, clients open, peers still authenticated). A deployed cluster's config sets both.
-import type { SecuritySettings } from './authenticator.js';
 
-export type { SecuritySettings } from './authenticator.js';
+export interface SecuritySettings {
+  /** The nodes serve HTTPS (and call each other over it). */
+  tls: boolean;
+  /** Client calls need a credential. */
+  clientAuth: boolean;
+}
 
 export const DEFAULT_SECURITY: SecuritySettings = { tls: false, clientAuth: false };
 export const SECURITY_KEYS = ['tls', 'clientAuth'] as const;
@@ -13,7 +17,7 @@ export function parseSecuritySettings(raw: unknown, file: string, fail: (msg: st
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${file}: "security" must be an object like {"tls": true, "clientAuth": true}`);
   const o = raw as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !(SECURITY_KEYS as readonly string[]).includes(k));
-  if (unknown.length > 0) fail(`${file}: unknown key "security.${unknown[0]}" (known: ${SECURITY_KEYS.join(', ')})`);
+  if (unknown.length > 0) fail(`${file}: unknown key "security.${JSON.stringify(unknown[0].slice(0, 60)).slice(1, -1)}" (known: ${SECURITY_KEYS.join(', ')})`);
   const out = { ...DEFAULT_SECURITY };
   for (const k of SECURITY_KEYS) {
     if (o[k] === undefined) continue;
