@@ -1,5 +1,6 @@
 // The nemesis of a simulated run: network profiles (loss, duplication, reordering) and timed structural faults
-// (symmetric and one-way partitions, crashes with restart, SIGSTOP-like pauses, suspend() calls), each drawn from the
+// (symmetric and one-way partitions, crashes with restart, SIGSTOP-like pauses, suspend() calls) and leadership
+// transfers asked of the leader (thesis §3.10), each drawn from the
 // run's random source and undone when its time is up. healAll() ends every fault for the liveness phase.
 import type { NodeId } from '../raft/types.js';
 import type { SimNetwork } from './network.js';
@@ -7,7 +8,7 @@ import type { SimNode } from './node.js';
 import type { SimRandom } from './sim-random.js';
 import type { Trace } from './trace.js';
 
-export const FAULT_KINDS = ['loss', 'dup', 'reorder', 'partition', 'oneway', 'crash', 'pause', 'suspend'] as const;
+export const FAULT_KINDS = ['loss', 'dup', 'reorder', 'partition', 'oneway', 'crash', 'pause', 'suspend', 'transfer'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** "all", "none", or a comma-separated list of FAULT_KINDS. */
@@ -42,10 +43,11 @@ const START_RATE: Partial<Record<FaultKind, number>> = {
   crash: 1 / 120,
   pause: 1 / 200,
   suspend: 1 / 200,
+  transfer: 1 / 150,
 };
 
 export class FaultInjector {
-  readonly counts: Record<FaultKind, number> = { loss: 0, dup: 0, reorder: 0, partition: 0, oneway: 0, crash: 0, pause: 0, suspend: 0 };
+  readonly counts: Record<FaultKind, number> = { loss: 0, dup: 0, reorder: 0, partition: 0, oneway: 0, crash: 0, pause: 0, suspend: 0, transfer: 0 };
   private active: ActiveFault[] = [];
 
   constructor(
@@ -159,6 +161,16 @@ export class FaultInjector {
         victim.suspend(duration);
         this.counts.suspend++;
         this.log(now, `suspend ${victim.id} for ${duration} ticks`);
+        return;
+      }
+      case 'transfer': {
+        // An admin asks the leader to hand over to another member, which may be down, cut off or behind.
+        const leader = this.leader();
+        if (!leader || leader.isPaused()) return;
+        const target = this.rng.pick(this.nodes.filter((n) => n !== leader)).id;
+        const res = leader.transfer(target);
+        this.counts.transfer++;
+        this.log(now, `transfer ${leader.id} -> ${target}: ${res}`);
         return;
       }
       default:

@@ -7,7 +7,7 @@ import { NodeRuntime, NotLeaderError, SuspendedError, type RuntimeOptions, type 
 import { ClientOps, type Forwarder } from '../node/client-ops.js';
 import { makeHandlers } from '../node/handlers.js';
 import { TimeoutError } from '../node/pending-requests.js';
-import type { AppendRequest, Entry, Message, NodeId, RaftConfig, VoteRequest } from '../raft/types.js';
+import type { AppendRequest, Entry, Message, NodeId, RaftConfig, TimeoutNow, VoteRequest } from '../raft/types.js';
 import type { RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger } from '../util/logger.js';
@@ -101,7 +101,7 @@ export class SimNode {
       onFatal: (err) => env.fail(this.id, err),
       transport: (events) => {
         this.events = events;
-        return { send: (m: VoteRequest | AppendRequest) => this.sendPeer(m), close: () => undefined };
+        return { send: (m: VoteRequest | AppendRequest | TimeoutNow) => this.sendPeer(m), close: () => undefined };
       },
       makeCore: (cfg, log, hs, applied) => {
         const core = env.variant.makeCore(cfg, log, hs, applied);
@@ -153,6 +153,19 @@ export class SimNode {
     this.runtime?.endSuspension();
   }
 
+  /** The transfer admin call (thesis §3.10): what the leader said, for the trace. */
+  transfer(target: NodeId): string {
+    const rt = this.runtime;
+    if (rt === null) return 'down';
+    try {
+      const res = rt.transferLeadership(target);
+      return res.ok ? 'started' : `refused (${res.reason})`;
+    } catch (err) {
+      if (expectedFailure(err)) return `refused (${(err as Error).message})`;
+      throw err;
+    }
+  }
+
   // ---------------------------------------------------------------- inputs
 
   /**
@@ -180,6 +193,17 @@ export class SimNode {
         else onFailed();
       },
     );
+  }
+
+  /** A one-way peer message (timeoutNow): stepped in, nothing answered. */
+  receiveOneWay(m: TimeoutNow): void {
+    const rt = this.runtime;
+    if (rt === null) return;
+    try {
+      rt.handlePeerMessage(m);
+    } catch (err) {
+      if (!expectedFailure(err)) throw err;
+    }
   }
 
   /** A peer's answer to a request this node sent (whichever boot sent it: the core must cope with stale answers). */

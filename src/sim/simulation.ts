@@ -254,6 +254,8 @@ class Simulation {
         dest.receiveRequest(m, () => {
           if (src && this.rng.chance(0.5)) src.reportUnreachable(m.to);
         });
+      } else if (m.type === 'timeoutNow') {
+        dest.receiveOneWay(m);
       } else {
         dest.receiveResponse(m);
       }
