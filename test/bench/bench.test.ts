@@ -173,7 +173,7 @@ describe('npm run bench (bench/cli.ts)', function () {
   it('refuses an --html file it cannot write, in one line with exit code 2, before starting anything', async () => {
     const r = await runBench(['--html', '/nonexistent-dir/charts.html', ...TINY], 30_000);
     expect(r.code).to.equal(2);
-    expect(r.stderr.trim().split('\n')).to.deep.equal(['error: --html /nonexistent-dir/charts.html: cannot write it (ENOENT)']);
+    expect(r.stderr.trim().split('\n')).to.deep.equal(['bench: --html /nonexistent-dir/charts.html: cannot write it (ENOENT)']);
   });
 
   it('rejects an unknown option with exit code 2', async () => {
