@@ -51,7 +51,7 @@ export function deployCli(task?: TaskName) {
   return defineCli({
     program: task ? `deploy:${task}` : 'deploy',
     usage: task ? `npm run ${task === 'get_raftlog' ? task : `deploy:${task}`} -- [options]` : 'node dist/deploy/cli.js TASK [options]   (npm run deploy:TASK -- [options])',
-    summary: task ? `${TASK_HELP[task]}.` : 'Runs one task over the hosts of the inventory.',
+    summary: task ? `${TASK_HELP[task][0].toUpperCase()}${TASK_HELP[task].slice(1)}.` : 'Runs one task over the hosts of the inventory.',
     commands: task ? undefined : TASKS.map((t) => ({ name: t, help: TASK_HELP[t] })),
     options: OPTIONS,
   });

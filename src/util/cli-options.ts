@@ -56,7 +56,8 @@ function numberIn(raw: string, flag: string, r: Range, whole: boolean): number {
   // Number('') is 0 and Number(' 1') is 1: only plain decimal text counts.
   const n = /^-?(\d+\.?\d*|\.\d+)(e\d+)?$/i.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n) || (whole && !Number.isSafeInteger(n)) || n < r.min || n > r.max) {
-    throw new CliUsageError(`${flag} must be a ${whole ? 'whole number' : 'number'} in ${r.min}..${r.max}, got ${shown(raw)}`);
+    const range = r.max >= Number.MAX_SAFE_INTEGER ? `>= ${r.min}` : `in ${r.min}..${r.max}`;
+    throw new CliUsageError(`${flag} must be a ${whole ? 'whole number' : 'number'} ${range}, got ${shown(raw)}`);
   }
   return n;
 }
