@@ -49,17 +49,20 @@ const OPTIONS = {
 /** The command line of one task (`npm run deploy:TASK`), or of them all. */
 export function deployCli(task?: TaskName) {
   return defineCli({
-    program: task ? `deploy:${task}` : 'deploy',
-    usage: task ? `npm run ${task === 'get_raftlog' ? task : `deploy:${task}`} -- [options]` : 'node dist/deploy/cli.js TASK [options]   (npm run deploy:TASK -- [options])',
+    program: task ? programOf(task) : 'deploy',
+    usage: task ? `npm run ${programOf(task)} -- [options]` : 'node dist/deploy/cli.js TASK [options]   (npm run deploy:TASK -- [options])',
     summary: task ? `${TASK_HELP[task][0].toUpperCase()}${TASK_HELP[task].slice(1)}.` : 'Runs one task over the hosts of the inventory.',
     commands: task ? undefined : TASKS.map((t) => ({ name: t, help: TASK_HELP[t] })),
     options: OPTIONS,
   });
 }
 
+/** The npm script users run the task by: `deploy:TASK` (get_raftlog keeps the ancestor's bare name). */
+const programOf = (task: TaskName): string => (task === 'get_raftlog' ? task : `deploy:${task}`);
+
 /** The task's program name for messages ("deploy" when there is no valid task). */
 export function deployProgram(argv: readonly string[]): string {
-  return (TASKS as readonly string[]).includes(argv[0] ?? '') ? `deploy:${argv[0]}` : 'deploy';
+  return (TASKS as readonly string[]).includes(argv[0] ?? '') ? programOf(argv[0] as TaskName) : 'deploy';
 }
 
 /** null for --help or `help` (cli.ts prints the usage); throws CliUsageError for anything wrong. */
