@@ -111,7 +111,12 @@ describe('run_client CLI', function () {
     }
     const usage = await runCli([...nodesArg, 'frobnicate']);
     expect(usage.code).to.equal(2);
-    expect(usage.stderr).to.contain("unknown command 'frobnicate'");
+    expect(usage.stderr).to.equal("run_client: unknown command 'frobnicate' (try --help)\n");
+    const twoTargets = await runCli([...nodesArg, '--config', 'c.json', 'leader']);
+    expect([twoTargets.code, twoTargets.stderr]).to.deep.equal([2, 'run_client: give only one of --nodes, --config and --inventory (got --nodes and --config) (try --help)\n']);
+    const help = await runCli(['help']);
+    expect([help.code, help.stderr]).to.deep.equal([0, '']);
+    expect(help.stdout).to.match(/^usage: npm run run_client/).and.match(/^ {2}suspend NODE\|INDEX SECONDS /m).and.match(/--deadline MS +per operation/);
   });
 
   it('finds targets in --config, --inventory, ./inventory.json, then data/cluster/cluster.json', async () => {
