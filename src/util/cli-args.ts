@@ -83,7 +83,14 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly str
   for (const [name, d] of Object.entries(spec.options)) parseOptions[name] = d.short ? { type: d.type, short: d.short } : { type: d.type };
   // Not strict: parseArgs's own errors are long and unlike ours; the tokens let every case be reported here.
   const { tokens } = parseArgs({ args: [...argv], options: parseOptions, strict: false, allowPositionals: true, tokens: true });
-  const isHelp = (t: (typeof tokens)[number]): boolean => t.kind === 'option' && (t.rawName === '--help' || t.rawName === '-h');
+  type Token = (typeof tokens)[number];
+  const max = spec.maxPositionals ?? 0;
+  const shorts = new Set(['h', ...Object.values(spec.options).flatMap((d) => (d.short ? [d.short] : []))]);
+  const shortGroup = (word: string): boolean => /^-[a-zA-Z]+$/.test(word) && [...word.slice(1)].every((c) => shorts.has(c));
+  // Where arguments are expected, "-5" or "-x" is an argument, not a mistyped option (run_client set k -5): parseArgs
+  // split it into letters, all tokens with the word's index.
+  const looseWord = (t: Token): boolean => t.kind === 'option' && max > 0 && !t.rawName.startsWith('--') && !shortGroup(argv[t.index]);
+  const isHelp = (t: Token): boolean => t.kind === 'option' && (t.rawName === '--help' || t.rawName === '-h') && !looseWord(t);
   if (tokens.some(isHelp)) return { help: true };
 
   const known = Object.keys(spec.options);
@@ -94,6 +101,11 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly str
     if (t.kind === 'option-terminator') continue;
     if (t.kind === 'positional') {
       positionals.push(t.value);
+      continue;
+    }
+    if (looseWord(t)) {
+      positionals.push(argv[t.index]);
+      while (tokens[i + 1]?.index === t.index) i++;
       continue;
     }
     const def = Object.hasOwn(spec.options, t.name) ? spec.options[t.name] : undefined;
@@ -116,7 +128,6 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly str
       }
     }
   }
-  const max = spec.maxPositionals ?? 0;
   if (positionals.length > max) {
     throw new CliUsageError(max === 0 ? `unexpected argument ${JSON.stringify(positionals[0].slice(0, 60))}` : `too many arguments (at most ${max})`);
   }

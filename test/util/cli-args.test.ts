@@ -96,8 +96,9 @@ describe('command-line reader (src/util/cli-args.ts)', () => {
     expect(errorOf(['--node', '3'])).to.equal('unknown option --node, did you mean --nodes?');
     expect(errorOf(['--datadir', 'x'])).to.equal('unknown option --datadir, did you mean --data-dir?');
     expect(errorOf(['--frobnicate'])).to.equal('unknown option --frobnicate');
-    expect(errorOf(['-x'])).to.equal('unknown option -x');
-    expect(errorOf(['-vx'])).to.equal('unknown option -x');
+    const none = defineCli({ program: 'none', usage: 'none', options: { verbose: flag('talk', { short: 'v' }) } });
+    expect(() => parseCli(none, ['-x'])).to.throw(CliUsageError, /^unknown option -x$/);
+    expect(() => parseCli(none, ['-vx'])).to.throw(CliUsageError, /^unknown option -x$/);
     // A short letter nobody declared must not reach a long option of that name.
     expect(errorOf(['--v'])).to.equal('unknown option --v');
   });
@@ -122,6 +123,17 @@ describe('command-line reader (src/util/cli-args.ts)', () => {
     expect(errorOf(['--ops', 'add,del'])).to.equal('--ops takes a comma-separated list of add, set, get, got "add,del"');
     expect(errorOf(['--ops', ','])).to.match(/^--ops takes a comma-separated list/);
     expect(errorOf(['--pair', '2,1'])).to.equal('--pair: needs A < B');
+  });
+
+  it('takes a word starting with one dash as an argument where arguments are expected (a negative number, "-")', () => {
+    expect(parsed(['-5']).positionals).to.deep.equal(['-5']);
+    expect(parsed(['-']).positionals).to.deep.equal(['-']);
+    expect(parsed(['-hello']).positionals).to.deep.equal(['-hello']);
+    // Declared short letters together stay options.
+    expect(parsed(['-v', 'f']).values.verbose).to.equal(true);
+    expect(parseCli(SPEC, ['-vh'])).to.deep.equal({ help: true });
+    const none = defineCli({ program: 'none', usage: 'none', options: {} });
+    expect(() => parseCli(none, ['-5'])).to.throw(CliUsageError, /^unknown option -5$/);
   });
 
   it('refuses extra positional arguments', () => {
