@@ -1,7 +1,7 @@
 // Command-line flags of the node program (src/node/main.ts), read by src/util/cli-args.ts: a usage error is one line
 // `node: ... (try --help)`, exit code 2.
 import { join } from 'node:path';
-import { CliUsageError, defineCli, parseCli, readCli, type Parsed } from '../util/cli-args.js';
+import { CliUsageError, defineCli, readCli, type Parsed } from '../util/cli-args.js';
 import { custom, flag, oneOf, text } from '../util/cli-options.js';
 
 export interface NodeArgs {
@@ -44,12 +44,6 @@ export const NODE_CLI = defineCli({
     insecure: flag('security off, explicitly: no peer authentication, no admin credential, no TLS'),
   },
 });
-
-/** Throws CliUsageError (one line) for anything wrong; `help` when --help was asked. */
-export function parseNodeArgs(argv: readonly string[]): NodeArgs | 'help' {
-  const r = parseCli(NODE_CLI, argv);
-  return r.help ? 'help' : nodeArgsOf(r);
-}
 
 /** For main: prints the usage and exits 0 on --help, prints the one error line and exits 2 on a usage error. */
 export function readNodeArgs(argv: readonly string[]): NodeArgs {
