@@ -71,7 +71,7 @@ function cliArgsOf(r: Parsed<typeof CLIENT_CLI.options>): CliArgs {
     throw new CliUsageError(`'${command}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${positional.length}`);
   }
   return {
-    targets: targetSource(v),
+    targets: targetSource(v, r.given),
     command,
     positional,
     count: v.count,

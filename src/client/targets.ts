@@ -83,16 +83,15 @@ export const targetOptions = {
   inventory: text('the nodes of this deploy inventory', { placeholder: 'INVENTORY.json' }),
 };
 
-/** Where the targets come from, by the target options given; at most one of them. */
-export function targetSource(v: { nodes?: string; config?: string; inventory?: string }): TargetSource {
-  const given = (['nodes', 'config', 'inventory'] as const).filter((k) => v[k] !== undefined);
-  if (given.length > 1) throw new CliUsageError(`give only one of --nodes, --config and --inventory (got ${given.map((k) => `--${k}`).join(' and ')})`);
-  if (v.nodes !== undefined) {
+/** Where the targets come from: the target option given last (`given`: options in the order last given). */
+export function targetSource(v: { nodes?: string; config?: string; inventory?: string }, given: ReadonlySet<string>): TargetSource {
+  const last = [...given].filter((k) => k === 'nodes' || k === 'config' || k === 'inventory').pop();
+  if (last === 'nodes' && v.nodes !== undefined) {
     const nodes = v.nodes.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (nodes.length === 0) throw new CliUsageError('--nodes needs at least one HOST:PORT');
     return { kind: 'nodes', nodes };
   }
-  if (v.config !== undefined) return { kind: 'config', file: v.config };
-  if (v.inventory !== undefined) return { kind: 'inventory', file: v.inventory };
+  if (last === 'config' && v.config !== undefined) return { kind: 'config', file: v.config };
+  if (last === 'inventory' && v.inventory !== undefined) return { kind: 'inventory', file: v.inventory };
   return { kind: 'default' };
 }

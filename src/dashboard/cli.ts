@@ -26,7 +26,7 @@ interface DashboardArgs {
   listen: string;
 }
 
-const argsOf = ({ values: v }: Parsed<typeof DASHBOARD_CLI.options>): DashboardArgs => ({ targets: targetSource(v), port: v.port, listen: v.listen });
+const argsOf = ({ values: v, given }: Parsed<typeof DASHBOARD_CLI.options>): DashboardArgs => ({ targets: targetSource(v, given), port: v.port, listen: v.listen });
 
 async function main(): Promise<void> {
   const args = readCli(DASHBOARD_CLI, argsOf);

@@ -38,7 +38,7 @@ export type CliResult<O extends Options> =
       help: false;
       values: Values<O>;
       positionals: string[];
-      /** The options given on the command line (for "give either A or B" checks on options with defaults). */
+      /** The options given on the command line, in the order each was last given (for "either A or B" checks). */
       given: ReadonlySet<keyof O & string>;
     };
 
@@ -95,6 +95,8 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly str
 
   const known = Object.keys(spec.options);
   const raw = new Map<string, string | boolean>();
+  // Deleted before each set, so the map (and `given`) lists the options in the order they were last given.
+  const put = (name: string, v: string | boolean): void => void (raw.delete(name), raw.set(name, v));
   const positionals: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
@@ -115,16 +117,16 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly str
     if (def.type === 'string') {
       // "--nodes --verbose": a forgotten value, not a value that starts with dashes.
       if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new CliUsageError(`${flagName} needs a value`);
-      raw.set(t.name, t.value);
+      put(t.name, t.value);
     } else if (t.inlineValue) {
-      raw.set(t.name, t.value ?? '');
+      put(t.name, t.value ?? '');
     } else {
       const next = tokens[i + 1];
       if (def.wordValue && next?.kind === 'positional' && next.index === t.index + 1 && (next.value === 'true' || next.value === 'false')) {
-        raw.set(t.name, next.value);
+        put(t.name, next.value);
         i++;
       } else {
-        raw.set(t.name, true);
+        put(t.name, true);
       }
     }
   }

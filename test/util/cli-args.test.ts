@@ -66,6 +66,7 @@ describe('command-line reader (src/util/cli-args.ts)', () => {
     expect(parsed(['--', '--nodes']).positionals).to.deep.equal(['--nodes']);
     // Given twice: the last one counts, as with most programs.
     expect(parsed(['--nodes', '3', '--nodes', '4']).values.nodes).to.equal(4);
+    expect([...parsed(['--nodes', '3', '--port', '1', '--nodes', '4']).given]).to.deep.equal(['port', 'nodes']);
   });
 
   it('reads switches as --x, --x=true|false, and (where declared) --x true|false', () => {
