@@ -4,7 +4,7 @@
 // npm run chaos -- --check-history FILE: no run; checks a history file (ours, or one another client wrote in the same
 // format) for linearizability of its setVal/getVal operations: exit 0 ok, 1 violation or undecided, 2 unreadable.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CliUsageError, defineCli, exitUsage, readCli, type Parsed } from '../util/cli-args.js';
+import { CliUsageError, defineCli, readCli, type Parsed } from '../util/cli-args.js';
 import { flag, integer, text } from '../util/cli-options.js';
 import { checkKvHistory } from '../check/kv-model.js';
 import { parseHistory } from './history-file.js';
@@ -60,7 +60,12 @@ interface Args {
   reportFile?: string;
 }
 
-function argsOf({ values: v }: Parsed<typeof CHAOS_CLI.options>): Args {
+/** A run's arguments, or the file --check-history judges (alone). */
+function argsOf({ values: v, given }: Parsed<typeof CHAOS_CLI.options>): Args | { checkHistory: string } {
+  if (v['check-history'] !== undefined) {
+    if (given.size !== 1) throw new CliUsageError('--check-history takes exactly one file and nothing else');
+    return { checkHistory: v['check-history'] };
+  }
   const out: Args = { nodes: v.nodes, seconds: v.seconds, clients: v.clients, seed: v.seed, keepDir: v['keep-dir'], quiet: v.quiet, historyFile: v.history, reportFile: v.report };
   if (out.historyFile !== undefined && out.historyFile === out.reportFile) throw new CliUsageError('--history and --report need different files');
   return out;
@@ -80,12 +85,8 @@ function unwritable(args: Args): string | null {
 }
 
 async function main(): Promise<number> {
-  const { given, values } = readCli(CHAOS_CLI);
-  if (values['check-history'] !== undefined) {
-    if (given.size !== 1) exitUsage(CHAOS_CLI.program, '--check-history takes exactly one file and nothing else');
-    return checkHistoryFile(values['check-history']);
-  }
   const args = readCli(CHAOS_CLI, argsOf);
+  if ('checkHistory' in args) return checkHistoryFile(args.checkHistory);
   const refused = unwritable(args);
   if (refused !== null) {
     console.error(`${CHAOS_CLI.program}: ${refused}`);
