@@ -1,5 +1,5 @@
-// `npm run cluster -- [options]` (--help lists them): a local cluster of N node processes on 127.0.0.1 that prints each node's
-// role as it changes, and stops them all on Ctrl-C or SIGTERM. Node i keeps its files in D/node-i/ (node.log has
+// `npm run cluster -- [options]` (--help lists them): a local cluster of N node processes on 127.0.0.1 that prints
+// each node's role as it changes, and stops them all on Ctrl-C or SIGTERM. Node i keeps its files in D/node-i/ (node.log has
 // everything); --verbose also echoes every node's console. It also serves the live dashboard (src/dashboard/) on
 // 127.0.0.1 (--dashboard-port, 0 = any free port; --dashboard false to not serve it) and prints its address.
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
