@@ -86,6 +86,21 @@ describe('--help and unknown options on every command (real processes)', functio
     });
   }
 
+  it('node: a missing --config and options that exclude each other are one line, exit 2, before anything starts', () => {
+    const node = commands().find((c) => c.name === 'node')!;
+    const cases: [string[], string][] = [
+      [[], 'node: missing --config FILE (the cluster configuration) (try --help)\n'],
+      [['--config', 'c.json', '--id', '127.0.0.1:1', '--address-file', 'a'], 'node: give either --id or --address-file, not both (try --help)\n'],
+      [['--config', 'c.json', '--insecure', '--secrets', 's'], 'node: give either --secrets or --insecure, not both (try --help)\n'],
+      [['--config', 'c.json', '--max-connections', '8'], 'node: --max-connections must be a whole number >= 16 (or 0 for the default), got "8" (try --help)\n'],
+      [['--config', 'c.json', '--log-level', 'loud'], 'node: --log-level takes error, warn, info or debug, got "loud" (try --help)\n'],
+    ];
+    for (const [argv, line] of cases) {
+      const r = run(node, argv);
+      expect([r.status, r.stdout, r.stderr], argv.join(' ')).to.deep.equal([2, '', line]);
+    }
+  });
+
   it('suggests the option meant when the name is close', () => {
     const cluster = commands().find((c) => c.name === 'cluster')!;
     const r = run(cluster, ['--node', '3']);
