@@ -9,7 +9,8 @@ import { DEFAULT_TIMING } from '../src/protocol/cluster-config.js';
 import { PortInUseError } from '../src/node/local-cluster.js';
 import { findFreePorts, takenPorts } from '../src/node/ports.js';
 import { Cleanup } from './cleanup.js';
-import { parseBenchOptions, UsageError, USAGE, type BenchOptions } from './options.js';
+import { BENCH_CLI, benchOptionsOf, type BenchOptions } from './options.js';
+import { readCli } from '../src/util/cli-args.js';
 import { auditRaftlogs, type RaftlogAudit } from './raftlog-audit.js';
 import { nodeDir, runRecovery, type RecoveryResult } from './recovery.js';
 import { renderBenchHtml } from './html-report.js';
@@ -53,21 +54,12 @@ async function choosePorts(o: BenchOptions, etcdWanted: boolean): Promise<Ports>
 }
 
 async function main(): Promise<number> {
-  let o: BenchOptions;
-  try {
-    o = parseBenchOptions(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const o: BenchOptions = readCli(BENCH_CLI, benchOptionsOf);
   if (o.htmlFile !== null) {
     try {
       writeFileSync(o.htmlFile, ''); // refuse now rather than after minutes of measuring
     } catch (err) {
-      process.stderr.write(`error: --html ${o.htmlFile}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+      process.stderr.write(`${BENCH_CLI.program}: --html ${o.htmlFile}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
       return 2;
     }
   }

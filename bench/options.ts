@@ -1,5 +1,7 @@
-// `npm run bench -- [options]`: what to run and against what. Every problem is a one-line message and exit code 2.
-import { readFlags } from '../src/node/args.js';
+// `npm run bench -- [options]`: what to run and against what, read by src/util/cli-args.ts. Every problem is one line
+// `bench: ... (try --help)` and exit code 2.
+import { CliUsageError, defineCli, type Parsed } from '../src/util/cli-args.js';
+import { custom, decimal, integer, listOf, oneOf, text } from '../src/util/cli-options.js';
 import type { OpKind } from './load/closed-loop.js';
 import { splitHostPort } from '../src/util/host-port.js';
 
@@ -50,84 +52,87 @@ export interface BenchOptions {
   readMode: 'index' | 'lease';
 }
 
-export class UsageError extends Error {}
-
-export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port,...] [--base-port P] [--seconds S] [--warmup-seconds S]
-  [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
-  [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
-  [--extra-clients raft-xmlrpc,etcd-grpc|none] [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]
-  [--security deployed|local|insecure] [--read-mode index|lease]`;
-
-const KNOWN = [
-  'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
-  'stability-seconds', 'restart-entries', 'compare', 'etcd-timeouts', 'json', 'html', 'client-threads', 'extra-clients', 'phases', 'cpu-prof', 'deadline-seconds',
-  'security', 'read-mode',
-];
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
 const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
 
-function num(f: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
-  const raw = f.get(name);
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number in ${min}..${max}, got "${raw}"`);
-  return v;
+function concurrencyList(raw: string): number[] {
+  const c = raw.split(',').map((s) => s.trim());
+  if (c.some((x) => !/^\d{1,4}$/.test(x) || Number(x) < 1 || Number(x) > 4096)) {
+    throw new Error('--concurrency takes a comma-separated list of whole numbers in 1..4096');
+  }
+  return c.map(Number);
 }
 
-function list<T extends string>(f: Map<string, string>, name: string, allowed: readonly T[], fallback: T[]): T[] {
-  const raw = f.get(name);
-  if (raw === undefined) return fallback;
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const bad = items.find((s) => !allowed.includes(s as T));
-  if (bad !== undefined || items.length === 0) throw new UsageError(`--${name} takes a comma-separated list of ${allowed.join(', ')}`);
-  return items as T[];
+function endpointList(raw: string): string[] {
+  const e = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (e.length === 0 || e.some((x) => !isHostPort(x))) throw new Error('--endpoints takes host:port,host:port,... (IPv6 as [::1]:port)');
+  return e;
 }
 
-export function parseBenchOptions(argv: string[]): BenchOptions {
-  let f: Map<string, string>;
-  try {
-    f = readFlags(argv, KNOWN);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const compare = f.get('compare');
-  if (compare !== undefined && compare !== 'etcd') throw new UsageError(`--compare takes "etcd", got "${compare}"`);
-  const concurrency = (f.get('concurrency') ?? '1,32,256').split(',').map((s) => Number(s.trim()));
-  if (concurrency.length === 0 || concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 4096)) {
-    throw new UsageError('--concurrency takes a comma-separated list of whole numbers in 1..4096');
-  }
-  const endpoints = f.has('endpoints') ? f.get('endpoints')!.split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
-  if (endpoints !== null && (endpoints.length === 0 || endpoints.some((e) => !isHostPort(e)))) {
-    throw new UsageError('--endpoints takes host:port,host:port,... (IPv6 as [::1]:port)');
-  }
-  if (endpoints !== null && f.has('nodes')) throw new UsageError('give either --endpoints or --nodes, not both');
+function extraClientList(raw: string): ExtraClient[] {
+  if (raw === 'none') return [];
+  return listOf('', EXTRA_CLIENTS, { default: EXTRA_CLIENTS }).read(raw, '--extra-clients');
+}
+
+export const BENCH_CLI = defineCli({
+  program: 'bench',
+  usage: 'npm run bench -- [options]',
+  summary: 'Our cluster (and etcd with --compare etcd) under the same workloads; a table on stdout, the figures as JSON.',
+  options: {
+    nodes: integer('cluster size (both systems)', { min: 1, max: 15, default: 3 }),
+    endpoints: custom('measure these running nodes instead of starting a cluster (load and stability only)', 'HOST:PORT,...', endpointList),
+    'base-port': integer('first of the ports to use (default: free ones)', { min: 1, max: 65000, placeholder: 'P' }),
+    seconds: decimal('measured time per workload and client', { min: 0.2, max: 3600, default: 6, placeholder: 'S' }),
+    'warmup-seconds': decimal('unmeasured time before each workload', { min: 0, max: 3600, placeholder: 'S', defaultText: 'min(2, --seconds)' }),
+    concurrency: custom('calls in flight, one workload each', 'N,N,...', concurrencyList, { defaultText: '1,32,256' }),
+    ops: listOf('operations measured', OPS, { default: OPS }),
+    kills: integer('failover: leader kills', { min: 0, max: 100, default: 5 }),
+    'failover-writers': integer('failover: writers during the kills', { min: 1, max: 64, default: 4 }),
+    'stability-seconds': decimal('stability: how long', { min: 0, max: 3600, default: 60, placeholder: 'S' }),
+    'restart-entries': integer('recovery: committed entries before the restart', { min: 0, max: 20_000_000, default: 1_000_000 }),
+    compare: oneOf('also run etcd (from PATH) beside ours', ['etcd']),
+    'etcd-timeouts': custom("etcd's heartbeat and election timeout (default: its own, 100,1000)", 'HEARTBEAT_MS,ELECTION_MS', parseEtcdTimeouts),
+    json: text('figures as JSON', { placeholder: 'FILE', default: 'bench-results.json' }),
+    html: text('charts (latency over time, failover gaps) as one HTML file', { placeholder: 'FILE' }),
+    'client-threads': integer('worker threads driving the load (0: this thread)', { min: 0, max: 16, default: 0 }),
+    'extra-clients': custom('clients beside the primary ones, or none', `${EXTRA_CLIENTS.join(',')}|none`, extraClientList, { defaultText: EXTRA_CLIENTS.join(',') }),
+    phases: listOf('what to run', PHASES, { default: PHASES }),
+    'cpu-prof': text("write each node's CPU profile here (see bench/profile-top.ts)", { placeholder: 'DIR' }),
+    'deadline-seconds': decimal('hard bound on the whole run', { min: 5, max: 86_400, placeholder: 'S', defaultText: 'twice an estimate of the run' }),
+    security: oneOf('how our cluster runs: as deployed (TLS, credentials), as the local cluster, or insecure', ['deployed', 'local', 'insecure'], { default: 'deployed' }),
+    'read-mode': oneOf('how our cluster serves getVal: ReadIndex or leader lease', ['index', 'lease'], { default: 'index' }),
+  },
+});
+
+/** Throws CliUsageError (one line) for anything wrong. */
+export function benchOptionsOf({ values: v, given }: Parsed<typeof BENCH_CLI.options>): BenchOptions {
+  if (v.endpoints !== undefined && given.has('nodes')) throw new CliUsageError('give either --endpoints or --nodes, not both');
   // 6 + 2 s per workload and client: four clients (two per system) keep a default run near what two took at 10 + 3 s.
-  const seconds = num(f, 'seconds', 6, 0.2, 3600);
   const opts: BenchOptions = {
-    nodes: endpoints?.length ?? num(f, 'nodes', 3, 1, 15),
-    endpoints,
-    basePort: f.has('base-port') ? num(f, 'base-port', 0, 1, 65000) : null,
-    seconds,
-    warmupSeconds: num(f, 'warmup-seconds', Math.min(2, seconds), 0, 3600),
-    concurrency,
-    ops: list(f, 'ops', OPS, ['add', 'set', 'get']),
-    kills: num(f, 'kills', 5, 0, 100),
-    failoverWriters: num(f, 'failover-writers', 4, 1, 64),
-    stabilitySeconds: num(f, 'stability-seconds', 60, 0, 3600),
-    restartEntries: num(f, 'restart-entries', 1_000_000, 0, 20_000_000),
-    compareEtcd: compare === 'etcd',
-    etcdTimeouts: parseEtcdTimeouts(f.get('etcd-timeouts')),
-    jsonFile: f.get('json') ?? 'bench-results.json',
-    htmlFile: f.get('html') ?? null,
-    clientThreads: num(f, 'client-threads', 0, 0, 16),
-    extraClients: f.get('extra-clients') === 'none' ? [] : list(f, 'extra-clients', EXTRA_CLIENTS, [...EXTRA_CLIENTS]),
-    phases: list(f, 'phases', PHASES, [...PHASES]),
-    cpuProfDir: f.get('cpu-prof') ?? null,
+    nodes: v.endpoints?.length ?? v.nodes,
+    endpoints: v.endpoints ?? null,
+    basePort: v['base-port'] ?? null,
+    seconds: v.seconds,
+    warmupSeconds: v['warmup-seconds'] ?? Math.min(2, v.seconds),
+    concurrency: v.concurrency ?? [1, 32, 256],
+    ops: v.ops,
+    kills: v.kills,
+    failoverWriters: v['failover-writers'],
+    stabilitySeconds: v['stability-seconds'],
+    restartEntries: v['restart-entries'],
+    compareEtcd: v.compare === 'etcd',
+    etcdTimeouts: v['etcd-timeouts'] ?? null,
+    jsonFile: v.json,
+    htmlFile: v.html ?? null,
+    clientThreads: v['client-threads'],
+    extraClients: v['extra-clients'] ?? [...EXTRA_CLIENTS],
+    phases: v.phases,
+    cpuProfDir: v['cpu-prof'] ?? null,
     deadlineSeconds: 0,
-    security: securityOf(f.get('security')),
-    readMode: readModeOf(f.get('read-mode')),
+    security: v.security,
+    readMode: v['read-mode'],
   };
-  opts.deadlineSeconds = num(f, 'deadline-seconds', defaultDeadlineSeconds(opts), 5, 86_400);
+  opts.deadlineSeconds = v['deadline-seconds'] ?? defaultDeadlineSeconds(opts);
   return opts;
 }
 
@@ -135,25 +140,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
  * "50,300": etcd's --heartbeat-interval and --election-timeout, so failover can be compared at equal timeouts too.
  * etcd itself refuses an election timeout under 5 heartbeats; saying so here gives the one-line error up front.
  */
-function parseEtcdTimeouts(raw: string | undefined): BenchOptions['etcdTimeouts'] {
-  if (raw === undefined) return null;
+function parseEtcdTimeouts(raw: string): NonNullable<BenchOptions['etcdTimeouts']> {
   const parts = raw.split(',').map((x) => Number(x.trim()));
   const [hb, el] = parts;
   if (parts.length !== 2 || !Number.isInteger(hb) || !Number.isInteger(el) || hb < 1 || el > 50_000 || el < 5 * hb) {
-    throw new UsageError(`--etcd-timeouts takes HEARTBEAT_MS,ELECTION_MS with election >= 5 x heartbeat (etcd's rule), got "${raw}"`);
+    throw new Error(`--etcd-timeouts takes HEARTBEAT_MS,ELECTION_MS with election >= 5 x heartbeat (etcd's rule), got ${JSON.stringify(raw.slice(0, 40))}`);
   }
   return { heartbeatMs: hb, electionTimeoutMs: el };
-}
-
-function readModeOf(raw: string | undefined): BenchOptions['readMode'] {
-  if (raw === undefined || raw === 'index' || raw === 'lease') return raw ?? 'index';
-  throw new UsageError(`--read-mode takes index or lease, got "${raw}"`);
-}
-
-function securityOf(raw: string | undefined): BenchOptions['security'] {
-  if (raw === undefined) return 'deployed';
-  if (raw === 'deployed' || raw === 'local' || raw === 'insecure') return raw;
-  throw new UsageError(`--security takes deployed, local or insecure, got "${raw}"`);
 }
 
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */

@@ -3,6 +3,8 @@
 //   node dist/bench/profile-top.js DIR [--top N]
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { CliUsageError, defineCli, readCli } from '../src/util/cli-args.js';
+import { integer } from '../src/util/cli-options.js';
 
 interface ProfileNode {
   id: number;
@@ -56,17 +58,32 @@ export function selfTimes(p: CpuProfile): { busyMs: number; wallMs: number; top:
   return { busyMs: Math.round(busy), wallMs: Math.round((p.endTime - p.startTime) / 1000), top: rank(ms), byFile: rank(files) };
 }
 
+const PROFILE_TOP_CLI = defineCli({
+  program: 'profile-top',
+  usage: 'node dist/bench/profile-top.js DIR [--top N]',
+  summary: 'The functions and files with the most self time in the busiest .cpuprofile in DIR (from bench --cpu-prof).',
+  maxPositionals: 1,
+  options: {
+    top: integer('how many rows', { min: 1, max: 10_000, default: 15 }),
+  },
+});
+
 function main(): void {
-  const dir = process.argv[2];
-  const topIdx = process.argv.indexOf('--top');
-  const topN = topIdx > 0 ? Number(process.argv[topIdx + 1]) : 15;
-  if (!dir) {
-    process.stderr.write('usage: node dist/bench/profile-top.js DIR [--top N]\n');
+  const { values, positionals } = readCli(PROFILE_TOP_CLI, (r) => {
+    if (r.positionals.length !== 1) throw new CliUsageError('give the folder holding the .cpuprofile files');
+    return r;
+  });
+  const dir = positionals[0];
+  const topN = values.top;
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  } catch (err) {
+    process.stderr.write(`profile-top: cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     process.exit(2);
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) {
-    process.stderr.write(`no .cpuprofile files in ${dir}\n`);
+    process.stderr.write(`profile-top: no .cpuprofile files in ${dir}\n`);
     process.exit(2);
   }
   const all = files.map((f) => ({ f, r: selfTimes(JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile) }));

@@ -1,6 +1,24 @@
-// Command line of `node dist/deploy/cli.js TASK [options]` (the deploy:* npm scripts). Pure, so it is testable.
+// Command line of `node dist/deploy/cli.js TASK [options]` (the deploy:* npm scripts), read by src/util/cli-args.ts.
+// Pure, so it is testable.
+import { CliUsageError, defineCli, parseCli } from '../src/util/cli-args.js';
+import { decimal, flag, text } from '../src/util/cli-options.js';
+
 export const TASKS = ['secrets', 'rotate_secrets', 'upload_node', 'upload_client', 'saveip', 'start', 'stop', 'status', 'clean', 'logs', 'get_raftlog'] as const;
 export type TaskName = (typeof TASKS)[number];
+
+const TASK_HELP: Record<TaskName, string> = {
+  secrets: 'make (or reuse) the cluster\'s secrets in secrets/ beside the inventory: CA, node keys, peer keys, tokens',
+  rotate_secrets: 'new secrets rolled in one host at a time, without losing the quorum',
+  upload_node: 'build, pack and upload the app and cluster.json (and secrets) to every machine',
+  upload_client: 'the client on every machine: the app bundle, cluster.json and <dir>/run_client',
+  saveip: 'write each machine\'s address file (its node id) and read it back',
+  start: 'start each node in the background and wait for its READY line',
+  stop: 'SIGTERM each node, SIGKILL after 10 s',
+  status: 'a table: host, up/down, role, term, commit index, raftlog lines; names the leader',
+  clean: 'remove the nodes\' data (refused while a node runs)',
+  logs: 'fetch node.log and node.out into logs/<host>/',
+  get_raftlog: 'fetch each raftlog into raftlog/<host>/ and check they are prefixes of one history',
+};
 
 export interface DeployArgs {
   task: TaskName;
@@ -15,47 +33,56 @@ export interface DeployArgs {
   insecure: boolean;
 }
 
-export const DEPLOY_USAGE = `usage: node dist/deploy/cli.js TASK [options]   (npm run deploy:TASK -- [options])
-tasks: ${TASKS.join(', ')}
-options: --inventory FILE (default ./inventory.json)  --hosts h1,h2 (only these)
-         --connect-timeout S (default 10)  --host-timeout S (default 300, per host, whole task)
-         --no-build (upload_*: ship dist/ without running tsc)  --with-node (upload_*: ship this node binary)
-         --out DIR (get_raftlog: default raftlog/; logs: default logs/)
-         --insecure (upload_node, start: no TLS, no credentials, no peer authentication; nodes warn at start)`;
+const seconds = (help: string, dflt: number) => decimal(help, { min: 0.001, max: 86_400, default: dflt, placeholder: 'S' });
 
-export class DeployUsageError extends Error {}
+const OPTIONS = {
+  inventory: text('the hosts; the secrets are in secrets/ beside it', { placeholder: 'FILE', default: 'inventory.json' }),
+  hosts: text('only these hosts (by name)', { placeholder: 'h1,h2' }),
+  'connect-timeout': seconds('SSH connection timeout', 10),
+  'host-timeout': seconds('per host, whole task', 300),
+  'no-build': flag('upload_*: ship dist/ without running tsc'),
+  'with-node': flag('upload_*: ship this machine\'s node binary too'),
+  out: text('get_raftlog and logs: where the files go', { placeholder: 'DIR', defaultText: 'raftlog/ or logs/' }),
+  insecure: flag('upload_node, start: no TLS, no credentials, no peer authentication; nodes warn at start'),
+};
 
-function seconds(flag: string, v: string | undefined): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n) || n <= 0) throw new DeployUsageError(`${flag} needs a number of seconds, got '${v ?? ''}'`);
-  return Math.round(n * 1000);
+/** The command line of one task (`npm run deploy:TASK`), or of them all. */
+export function deployCli(task?: TaskName) {
+  return defineCli({
+    program: task ? programOf(task) : 'deploy',
+    usage: task ? `npm run ${programOf(task)} -- [options]` : 'node dist/deploy/cli.js TASK [options]   (npm run deploy:TASK -- [options])',
+    summary: task ? `${TASK_HELP[task][0].toUpperCase()}${TASK_HELP[task].slice(1)}.` : 'Runs one task over the hosts of the inventory.',
+    commands: task ? undefined : TASKS.map((t) => ({ name: t, help: TASK_HELP[t] })),
+    options: OPTIONS,
+  });
 }
 
-export function parseDeployArgs(argv: string[]): DeployArgs {
+/** The npm script users run the task by: `deploy:TASK` (get_raftlog keeps the ancestor's bare name). */
+const programOf = (task: TaskName): string => (task === 'get_raftlog' ? task : `deploy:${task}`);
+
+/** The task's program name for messages ("deploy" when there is no valid task). */
+export function deployProgram(argv: readonly string[]): string {
+  return (TASKS as readonly string[]).includes(argv[0] ?? '') ? programOf(argv[0] as TaskName) : 'deploy';
+}
+
+/** null for --help or `help` (cli.ts prints the usage); throws CliUsageError for anything wrong. */
+export function parseDeployArgs(argv: readonly string[]): DeployArgs | null {
   const [task, ...rest] = argv;
-  if (task === undefined || !(TASKS as readonly string[]).includes(task)) {
-    throw new DeployUsageError(task === undefined ? 'no task given' : `unknown task '${task}'`);
-  }
-  const out: DeployArgs = { task: task as TaskName, inventory: 'inventory.json', only: [], connectTimeoutMs: 10_000,
-    hostTimeoutMs: 300_000, build: true, withNode: false, insecure: false };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const value = (): string => {
-      const v = rest[++i];
-      if (v === undefined) throw new DeployUsageError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--inventory': out.inventory = value(); break;
-      case '--hosts': out.only = value().split(',').map((s) => s.trim()).filter((s) => s !== ''); break;
-      case '--connect-timeout': out.connectTimeoutMs = seconds(a, value()); break;
-      case '--host-timeout': out.hostTimeoutMs = seconds(a, value()); break;
-      case '--no-build': out.build = false; break;
-      case '--with-node': out.withNode = true; break;
-      case '--out': out.outDir = value(); break;
-      case '--insecure': out.insecure = true; break;
-      default: throw new DeployUsageError(`unknown option '${a}'`);
-    }
-  }
-  return out;
+  if (task === undefined) throw new CliUsageError('no task given');
+  if (task === 'help' || task === '--help' || task === '-h') return null;
+  if (!(TASKS as readonly string[]).includes(task)) throw new CliUsageError(`unknown task '${task.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}'`);
+  const r = parseCli(deployCli(task as TaskName), rest);
+  if (r.help) return null;
+  const v = r.values;
+  return {
+    task: task as TaskName,
+    inventory: v.inventory,
+    only: (v.hosts ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    connectTimeoutMs: Math.round(v['connect-timeout'] * 1000),
+    hostTimeoutMs: Math.round(v['host-timeout'] * 1000),
+    build: !v['no-build'],
+    withNode: v['with-node'],
+    outDir: v.out,
+    insecure: v.insecure,
+  };
 }

@@ -1,5 +1,6 @@
 // Entry point of the deploy tasks: parse, load the inventory, run the task over the hosts, exit with its code.
-import { DEPLOY_USAGE, DeployUsageError, parseDeployArgs, type TaskName } from './cli-args.js';
+import { deployCli, deployProgram, parseDeployArgs, TASKS, type TaskName } from './cli-args.js';
+import { CliUsageError, formatUsage, formatUsageError } from '../src/util/cli-args.js';
 import { InventoryError, loadInventory, type Inventory } from './inventory.js';
 import type { TaskOptions } from './options.js';
 import { cleanNodes } from './tasks/clean.js';
@@ -29,16 +30,20 @@ const TASK_RUNNERS: Record<TaskName, (inv: Inventory, opts: TaskOptions) => Prom
   get_raftlog: getRaftlog,
 };
 
+/** An option that parsed but does not fit the inventory: one line, exit 2, no usage hint. */
+class DeployArgError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'help' || argv.includes('--help')) {
-    console.log(DEPLOY_USAGE);
+  const args = parseDeployArgs(argv);
+  if (args === null) {
+    const task = argv[0] as TaskName;
+    console.log(formatUsage(deployCli((TASKS as readonly string[]).includes(task) ? task : undefined)));
     return 0;
   }
-  const args = parseDeployArgs(argv);
   let inv = loadInventory(args.inventory);
   if (args.only.length > 0) {
     const unknown = args.only.filter((n) => !inv.hosts.some((h) => h.name === n));
-    if (unknown.length > 0) throw new DeployUsageError(`--hosts: not in the inventory: ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new DeployArgError(`--hosts: not in the inventory: ${unknown.join(', ')}`);
     inv = { ...inv, hosts: inv.hosts.filter((h) => args.only.includes(h.name)) };
   }
   const started = Date.now();
@@ -51,7 +56,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     const e = err as Error;
-    if (e instanceof DeployUsageError) console.error(`${e.message}\n${DEPLOY_USAGE}`);
+    if (e instanceof CliUsageError) console.error(formatUsageError(deployProgram(process.argv.slice(2)), e.message));
+    else if (e instanceof DeployArgError) console.error(`${deployProgram(process.argv.slice(2))}: ${e.message}`);
     else if (e instanceof InventoryError) console.error(e.message);
     else if (e instanceof SecretsError) console.error(`deploy: ${e.message}`);
     else console.error(`deploy: ${e?.message ?? String(err)}`);

@@ -7,33 +7,31 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import xmlrpc from 'xmlrpc';
-import { readFlags } from '../../src/node/args.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { processesCpuMs } from '../server-cpu.js';
+import { defineCli, readCli } from '../../src/util/cli-args.js';
+import { decimal, integer, text } from '../../src/util/cli-options.js';
 
-function numFlag(f: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
-  const raw = f.get(name);
-  const v = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max) {
-    process.stderr.write(`error: --${name} must be a number in ${min}..${max}, got "${raw}"\n`);
-    process.exit(2);
-  }
-  return v;
-}
+const RPC_COST_CLI = defineCli({
+  program: 'rpc-cost',
+  usage: 'node dist/bench/rpc-cost/cli.js [options]',
+  summary: 'Server CPU per 1,000 addEntry calls, by client: npm xmlrpc, our RpcClient, and ours slowed by --burn-ms.',
+  options: {
+    'in-flight': integer('calls in flight', { min: 1, max: 1024, default: 32 }),
+    calls: integer('calls per client and round', { min: 100, max: 10_000_000, default: 15_000 }),
+    rounds: integer('rounds, clients interleaved', { min: 1, max: 100, default: 3 }),
+    'burn-ms': decimal('client CPU burnt per call by the third client', { min: 0, max: 100, default: 0.25, placeholder: 'MS' }),
+    'cpu-prof': text("write the server's CPU profile here", { placeholder: 'DIR' }),
+  },
+});
 
 async function main(): Promise<void> {
-  let f: Map<string, string>;
-  try {
-    f = readFlags(process.argv.slice(2), ['in-flight', 'calls', 'rounds', 'burn-ms', 'cpu-prof']);
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
-  const inFlight = numFlag(f, 'in-flight', 32, 1, 1024);
-  const calls = numFlag(f, 'calls', 15_000, 100, 10_000_000);
-  const rounds = numFlag(f, 'rounds', 3, 1, 100);
-  const burnMs = numFlag(f, 'burn-ms', 0.25, 0, 100);
-  const prof = f.get('cpu-prof');
+  const { values: v } = readCli(RPC_COST_CLI);
+  const inFlight = v['in-flight'];
+  const calls = v.calls;
+  const rounds = v.rounds;
+  const burnMs = v['burn-ms'];
+  const prof = v['cpu-prof'];
   const script = new URL('./server.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {

@@ -4,15 +4,30 @@
 // npm run chaos -- --check-history FILE: no run; checks a history file (ours, or one another client wrote in the same
 // format) for linearizability of its setVal/getVal operations: exit 0 ok, 1 violation or undecided, 2 unreadable.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { CliUsageError, defineCli, readCli, type Parsed } from '../util/cli-args.js';
+import { flag, integer, text } from '../util/cli-options.js';
 import { checkKvHistory } from '../check/kv-model.js';
 import { parseHistory } from './history-file.js';
 import { toKvOperations } from './op-record.js';
 import { formatChaosReport } from './report.js';
 import { runChaos } from './run-chaos.js';
 
-const USAGE =
-  'usage: npm run chaos -- [--nodes N] [--seconds T] [--clients C] [--seed S] [--keep-dir] [--quiet] [--history FILE] [--report FILE.html]\n' +
-  '       npm run chaos -- --check-history FILE';
+const CHAOS_CLI = defineCli({
+  program: 'chaos',
+  usage: ['npm run chaos -- [options]', 'npm run chaos -- --check-history FILE'],
+  summary: 'A chaos test on real node processes (partitions, kills, pauses) with linearizability and raftlog checks.',
+  options: {
+    nodes: integer('cluster size (a partition needs a majority to survive)', { min: 3, max: 99, default: 5 }),
+    seconds: integer('how long the faults go on', { min: 1, max: 86_400, default: 60, placeholder: 'T' }),
+    clients: integer('concurrent clients', { min: 1, max: 1000, default: 4, placeholder: 'C' }),
+    seed: integer('seed of the fault schedule', { min: 0, max: Number.MAX_SAFE_INTEGER, placeholder: 'S', defaultText: 'random' }),
+    'keep-dir': flag("keep the nodes' data folder"),
+    quiet: flag('no progress lines'),
+    history: text('write every operation as JSON lines', { placeholder: 'FILE' }),
+    report: text('write the timeline as HTML', { placeholder: 'FILE.html' }),
+    'check-history': text('no run: check this history file for linearizability (alone)', { placeholder: 'FILE' }),
+  },
+});
 
 /** Bound on a history file read back: about 4 million operations. */
 const MAX_HISTORY_BYTES = 1 << 30;
@@ -25,7 +40,7 @@ function checkHistoryFile(file: string): number {
     records = parseHistory(text.toString('utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    console.error(`--check-history ${file}: ${code !== undefined ? `cannot read it (${code})` : (err as Error).message}`);
+    console.error(`${CHAOS_CLI.program}: --check-history ${file}: ${code !== undefined ? `cannot read it (${code})` : (err as Error).message}`);
     return 2;
   }
   const kv = toKvOperations(records);
@@ -45,53 +60,36 @@ interface Args {
   reportFile?: string;
 }
 
-function parse(argv: string[]): Args {
-  const out: Args = { nodes: 5, seconds: 60, clients: 4, keepDir: false, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--keep-dir') out.keepDir = true;
-    else if (a === '--quiet') out.quiet = true;
-    else if (a === '--history' || a === '--report') {
-      const file = argv[++i];
-      if (file === undefined || file === '' || file.startsWith('--')) throw new Error(`${a} needs a file name\n${USAGE}`);
-      if (a === '--history') out.historyFile = file;
-      else out.reportFile = file;
-    } else if (a === '--nodes' || a === '--seconds' || a === '--clients' || a === '--seed') {
-      const n = Number(argv[++i]);
-      if (!Number.isSafeInteger(n) || n < (a === '--seed' ? 0 : 1)) throw new Error(`${a} needs a positive integer\n${USAGE}`);
-      if (a === '--nodes') out.nodes = n;
-      else if (a === '--seconds') out.seconds = n;
-      else if (a === '--clients') out.clients = n;
-      else out.seed = n;
-    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+/** A run's arguments, or the file --check-history judges (alone). */
+function argsOf({ values: v, given }: Parsed<typeof CHAOS_CLI.options>): Args | { checkHistory: string } {
+  if (v['check-history'] !== undefined) {
+    if (given.size !== 1) throw new CliUsageError('--check-history takes exactly one file and nothing else');
+    return { checkHistory: v['check-history'] };
   }
-  if (out.nodes < 3) throw new Error('--nodes must be at least 3 (a partition needs a majority to survive)');
-  if (out.historyFile !== undefined && out.historyFile === out.reportFile) throw new Error('--history and --report need different files');
-  for (const [flag, file] of [['--history', out.historyFile], ['--report', out.reportFile]] as const) {
-    if (file === undefined) continue;
-    try {
-      writeFileSync(file, ''); // refuse now rather than after minutes of chaos
-    } catch (err) {
-      throw new Error(`${flag} ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-  }
+  const out: Args = { nodes: v.nodes, seconds: v.seconds, clients: v.clients, seed: v.seed, keepDir: v['keep-dir'], quiet: v.quiet, historyFile: v.history, reportFile: v.report };
+  if (out.historyFile !== undefined && out.historyFile === out.reportFile) throw new CliUsageError('--history and --report need different files');
   return out;
 }
 
-async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv[0] === '--check-history') {
-    if (argv.length !== 2 || argv[1] === '') {
-      console.error(`--check-history takes exactly one file and nothing else\n${USAGE}`);
-      return 2;
+/** Refuses an output file that cannot be written now rather than after minutes of chaos: the message, or null. */
+function unwritable(args: Args): string | null {
+  for (const [name, file] of [['--history', args.historyFile], ['--report', args.reportFile]] as const) {
+    if (file === undefined) continue;
+    try {
+      writeFileSync(file, '');
+    } catch (err) {
+      return `${name} ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
-    return checkHistoryFile(argv[1]);
   }
-  let args;
-  try {
-    args = parse(argv);
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
+  return null;
+}
+
+async function main(): Promise<number> {
+  const args = readCli(CHAOS_CLI, argsOf);
+  if ('checkHistory' in args) return checkHistoryFile(args.checkHistory);
+  const refused = unwritable(args);
+  if (refused !== null) {
+    console.error(`${CHAOS_CLI.program}: ${refused}`);
     return 2;
   }
   const t0 = performance.now();

@@ -1,7 +1,8 @@
-// Command-line parsing for `npm run run_client`: where the targets come from, the command and its arguments, and the
-// tuning flags. Pure (no I/O) so it can be tested and so cli.ts only wires things together.
-
-import { parseTargetFlag } from './targets.js';
+// Command line of `npm run run_client` (read by src/util/cli-args.ts): where the targets come from, the command and its
+// arguments, and the tuning flags. Pure (no I/O) so it can be tested and so cli.ts only wires things together.
+import { CliUsageError, defineCli, parseCli, type Parsed } from '../util/cli-args.js';
+import { flag, integer, text } from '../util/cli-options.js';
+import { targetOptions, targetSource } from './targets.js';
 
 export type TargetSource =
   | { kind: 'nodes'; nodes: string[] }
@@ -23,88 +24,61 @@ export interface CliArgs {
   secretsDir?: string;
 }
 
-export class UsageError extends Error {}
+/** Each command with the number of arguments it takes (min, max). */
+const COMMANDS: Record<string, { args: [number, number]; usage: string; help: string }> = {
+  add: { args: [0, 1], usage: 'add [DATA]', help: 'add one entry (DATA, or a generated one); --count and --concurrency add more (the default command)' },
+  set: { args: [2, 2], usage: 'set KEY VALUE', help: 'set KEY to VALUE' },
+  get: { args: [1, 1], usage: 'get KEY', help: 'print the value of KEY' },
+  leader: { args: [0, 0], usage: 'leader', help: 'print the leader\'s address' },
+  status: { args: [0, 0], usage: 'status', help: 'a table of every node: role, term, leader, commit, applied and last log index' },
+  suspend: { args: [2, 2], usage: 'suspend NODE|INDEX SECONDS', help: 'a node (HOST:PORT or 1-based index) neither answers nor sends for SECONDS (admin token)' },
+  shell: { args: [0, 0], usage: 'shell', help: 'read commands from stdin, one per line (help lists them)' },
+  help: { args: [0, 99], usage: 'help', help: 'print this help' },
+};
 
-export const USAGE = `usage: npm run run_client -- [targets] [command] [options]
-targets (first that applies): --nodes HOST:PORT,...  --config CLUSTER.json  --inventory INVENTORY.json
-                              ./inventory.json  data/cluster/cluster.json
-commands: add [DATA] [--count N] [--concurrency C]   (default: add one entry)
-          set KEY VALUE | get KEY | leader | status | suspend NODE|INDEX SECONDS | shell | help
-options:  --timeout MS (per call, default 2000)  --deadline MS (per operation, default 10000)  --verbose
-          --secrets DIR (tokens and CA; default: secrets/ beside the config or inventory)`;
+export const CLIENT_CLI = defineCli({
+  program: 'run_client',
+  usage: 'npm run run_client -- [targets] [command] [options]',
+  summary: 'Talks to the cluster through its leader. Targets, first that applies: --nodes, --config, --inventory, ' +
+    './inventory.json, data/cluster/cluster.json.',
+  commands: Object.values(COMMANDS).map((c) => ({ name: c.usage, help: c.help })),
+  maxPositionals: 100,
+  options: {
+    ...targetOptions,
+    count: integer('add: how many entries', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 1 }),
+    concurrency: integer('add: how many calls in flight', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 1, placeholder: 'C' }),
+    timeout: integer('per call', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 2000, placeholder: 'MS' }),
+    deadline: integer('per operation, retries included', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 10_000, placeholder: 'MS' }),
+    secrets: text('tokens and CA', { placeholder: 'DIR', defaultText: 'secrets/ beside the config or inventory' }),
+    verbose: flag('log every call and retry', { short: 'v' }),
+  },
+});
 
-const COMMANDS = new Set(['add', 'set', 'get', 'leader', 'status', 'suspend', 'shell', 'help']);
-
-function positiveInt(flag: string, v: string | undefined): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got '${v ?? ''}'`);
-  return n;
+/** Throws CliUsageError (one line) for anything wrong; --help and -h are the `help` command. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const r = parseCli(CLIENT_CLI, argv);
+  if (!r.help) return cliArgsOf(r);
+  return { ...cliArgsOf(parseCli(CLIENT_CLI, []) as Parsed<typeof CLIENT_CLI.options>), command: 'help' };
 }
 
-export function parseCliArgs(argv: string[]): CliArgs {
-  const out: CliArgs = {
-    targets: { kind: 'default' },
-    command: 'add',
-    positional: [],
-    count: 1,
-    concurrency: 1,
-    timeoutMs: 2000,
-    deadlineMs: 10_000,
-    verbose: false,
+function cliArgsOf(r: Parsed<typeof CLIENT_CLI.options>): CliArgs {
+  const v = r.values;
+  const [command = 'add', ...positional] = r.positionals;
+  const c = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (c === undefined) throw new CliUsageError(`unknown command '${command.slice(0, 60).replace(/[^\x20-\x7e]/g, '?')}'`);
+  const [min, max] = c.args;
+  if (positional.length < min || positional.length > max) {
+    throw new CliUsageError(`'${command}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${positional.length}`);
+  }
+  return {
+    targets: targetSource(v, r.given),
+    command,
+    positional,
+    count: v.count,
+    concurrency: v.concurrency,
+    timeoutMs: v.timeout,
+    deadlineMs: v.deadline,
+    verbose: v.verbose,
+    secretsDir: v.secrets,
   };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    const target = parseTargetFlag(a, value, (msg) => new UsageError(msg));
-    if (target !== null) {
-      out.targets = target;
-      continue;
-    }
-    switch (a) {
-      case '--count':
-        out.count = positiveInt(a, value());
-        break;
-      case '--concurrency':
-        out.concurrency = positiveInt(a, value());
-        break;
-      case '--timeout':
-        out.timeoutMs = positiveInt(a, value());
-        break;
-      case '--deadline':
-        out.deadlineMs = positiveInt(a, value());
-        break;
-      case '--secrets':
-        out.secretsDir = value();
-        break;
-      case '--verbose':
-      case '-v':
-        out.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        rest.unshift('help');
-        break;
-      default:
-        if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
-        rest.push(a);
-    }
-  }
-  if (rest.length > 0) {
-    if (!COMMANDS.has(rest[0])) throw new UsageError(`unknown command '${rest[0]}'`);
-    out.command = rest[0];
-    out.positional = rest.slice(1);
-  }
-  const need: Record<string, [number, number]> = {
-    add: [0, 1], set: [2, 2], get: [1, 1], leader: [0, 0], status: [0, 0], suspend: [2, 2], shell: [0, 0], help: [0, 99],
-  };
-  const [min, max] = need[out.command];
-  if (out.positional.length < min || out.positional.length > max) {
-    throw new UsageError(`'${out.command}' takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${out.positional.length}`);
-  }
-  return out;
 }

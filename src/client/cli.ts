@@ -2,7 +2,8 @@
 // and runs one command (commands.ts) or the shell (shell.ts). Exit codes: 0 done, 1 the cluster did not do it
 // (no leader in time, not committed, unreachable), 2 bad usage or a missing/broken target list.
 import { createLogger, silentLogger } from '../util/logger.js';
-import { USAGE, UsageError, parseCliArgs, type CliArgs } from './cli-args.js';
+import { CLIENT_CLI, parseCliArgs, type CliArgs } from './cli-args.js';
+import { CliUsageError, formatUsage, formatUsageError } from '../util/cli-args.js';
 import { addCommand, describeFailure, getCommand, leaderCommand, setCommand, statusCommand, suspendCommand, type CommandContext } from './commands.js';
 import { RaftClient, type RaftClientOptions } from './raft-client.js';
 import { runShell } from './shell.js';
@@ -43,7 +44,7 @@ async function run(args: CliArgs, nodes: string[], credentials: ClusterCredentia
       case 'suspend':
         return await suspendCommand(ctx, nodes[Number(p[0]) - 1] ?? p[0], p[1]);
       default:
-        throw new UsageError(`unknown command '${args.command}'`);
+        throw new Error(`unknown command '${args.command}'`);
     }
   } finally {
     client.close();
@@ -55,12 +56,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parseCliArgs(argv);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err(`run_client: ${e.message}\n${USAGE}`);
+    if (!(e instanceof CliUsageError)) throw e;
+    err(formatUsageError(CLIENT_CLI.program, e.message));
     return 2;
   }
   if (args.command === 'help') {
-    out(USAGE);
+    out(formatUsage(CLIENT_CLI));
     return 0;
   }
   let nodes: string[];

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { TargetSource } from './cli-args.js';
 import { ConfigError, validateClusterConfig } from '../protocol/cluster-config.js';
 import { HostPortError, splitHostPort } from '../util/host-port.js';
+import { CliUsageError } from '../util/cli-args.js';
+import { text } from '../util/cli-options.js';
 
 export class TargetError extends Error {}
 
@@ -80,22 +82,22 @@ export function resolveTargets(src: TargetSource, cwd: string): { nodes: string[
   }
 }
 
-/**
- * The targets a `--nodes`, `--config` or `--inventory` flag names, or null for any other flag (its value is then not
- * read). run_client and the dashboard take the same target flags; `usage` builds the caller's own usage error.
- */
-export function parseTargetFlag(flag: string, value: () => string, usage: (msg: string) => Error): TargetSource | null {
-  switch (flag) {
-    case '--nodes': {
-      const nodes = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
-      if (nodes.length === 0) throw usage('--nodes needs at least one HOST:PORT');
-      return { kind: 'nodes', nodes };
-    }
-    case '--config':
-      return { kind: 'config', file: value() };
-    case '--inventory':
-      return { kind: 'inventory', file: value() };
-    default:
-      return null;
+/** The target options run_client and the dashboard both take (src/util/cli-args.ts declarations). */
+export const targetOptions = {
+  nodes: text('talk to these nodes', { placeholder: 'HOST:PORT,...' }),
+  config: text('the nodes of this cluster configuration', { placeholder: 'CLUSTER.json' }),
+  inventory: text('the nodes of this deploy inventory', { placeholder: 'INVENTORY.json' }),
+};
+
+/** Where the targets come from: the target option given last (`given`: options in the order last given). */
+export function targetSource(v: { nodes?: string; config?: string; inventory?: string }, given: ReadonlySet<string>): TargetSource {
+  const last = [...given].filter((k) => k === 'nodes' || k === 'config' || k === 'inventory').pop();
+  if (last === 'nodes' && v.nodes !== undefined) {
+    const nodes = v.nodes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (nodes.length === 0) throw new CliUsageError('--nodes needs at least one HOST:PORT');
+    return { kind: 'nodes', nodes };
   }
+  if (last === 'config' && v.config !== undefined) return { kind: 'config', file: v.config };
+  if (last === 'inventory' && v.inventory !== undefined) return { kind: 'inventory', file: v.inventory };
+  return { kind: 'default' };
 }

@@ -3,58 +3,40 @@
 // src/client/targets.ts). Kill and restart are hidden: this process does not own the nodes.
 import { pathToFileURL } from 'node:url';
 import type { TargetSource } from '../client/cli-args.js';
-import { parseTargetFlag, resolveTargets, TargetError } from '../client/targets.js';
+import { resolveTargets, targetOptions, targetSource, TargetError } from '../client/targets.js';
+import { defineCli, readCli, type Parsed } from '../util/cli-args.js';
+import { integer, text } from '../util/cli-options.js';
 import { startDashboard } from './server.js';
 import { findCredentials } from '../security/client-credentials.js';
 
-const USAGE =
-  'usage: npm run dashboard -- [--nodes HOST:PORT,... | --config CLUSTER.json | --inventory INVENTORY.json] [--port 0] [--listen 127.0.0.1]';
+const DASHBOARD_CLI = defineCli({
+  program: 'dashboard',
+  usage: 'npm run dashboard -- [--nodes HOST:PORT,... | --config CLUSTER.json | --inventory INVENTORY.json] [options]',
+  summary: 'Serves the live dashboard of a running cluster (targets found as run_client finds them).',
+  options: {
+    ...targetOptions,
+    port: integer('port to serve on (0: any free port)', { min: 0, max: 65535, default: 0, placeholder: 'P' }),
+    listen: text('host to serve on (anything but loopback lets others use the admin credential)', { placeholder: 'HOST', default: '127.0.0.1' }),
+  },
+});
 
-class UsageError extends Error {}
-
-export function parseDashboardArgs(argv: string[]): { targets: TargetSource; port: number; listen: string } {
-  let targets: TargetSource = { kind: 'default' };
-  let port = 0;
-  let listen = '127.0.0.1';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    const target = parseTargetFlag(a, value, (msg) => new UsageError(msg));
-    if (target !== null) {
-      targets = target;
-      continue;
-    }
-    switch (a) {
-      case '--port': {
-        const v = value();
-        port = Number(v);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port needs an integer in 0..65535, got '${v}'`);
-        break;
-      }
-      case '--listen':
-        listen = value();
-        break;
-      default:
-        throw new UsageError(`unknown argument ${a.slice(0, 80)}`);
-    }
-  }
-  return { targets, port, listen };
+interface DashboardArgs {
+  targets: TargetSource;
+  port: number;
+  listen: string;
 }
 
+const argsOf = ({ values: v, given }: Parsed<typeof DASHBOARD_CLI.options>): DashboardArgs => ({ targets: targetSource(v, given), port: v.port, listen: v.listen });
+
 async function main(): Promise<void> {
-  let args: ReturnType<typeof parseDashboardArgs>;
+  const args = readCli(DASHBOARD_CLI, argsOf);
   let nodes: string[];
   let from: string;
   try {
-    args = parseDashboardArgs(process.argv.slice(2));
     ({ nodes, from } = resolveTargets(args.targets, process.cwd()));
   } catch (err) {
-    if (err instanceof UsageError || err instanceof TargetError) {
-      process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
+    if (err instanceof TargetError) {
+      process.stderr.write(`${DASHBOARD_CLI.program}: ${err.message}\n`);
       process.exit(2);
     }
     throw err;
@@ -65,7 +47,7 @@ async function main(): Promise<void> {
     const credentials = findCredentials(undefined, from.startsWith('--') ? undefined : from, process.cwd());
     dash = await startDashboard({ nodes, host: args.listen, port: args.port, source: from, credentials });
   } catch (err) {
-    process.stderr.write(`error: cannot serve the dashboard on ${args.listen}:${args.port}: ${(err as Error).message}\n`);
+    process.stderr.write(`${DASHBOARD_CLI.program}: cannot serve the dashboard on ${args.listen}:${args.port}: ${(err as Error).message}\n`);
     process.exit(2);
   }
   process.stdout.write(`watching ${nodes.length} nodes from ${from}\ndashboard ${dash.url}\n`);
@@ -79,5 +61,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-// Only when run as the program (tests import parseDashboardArgs).
+// Only when run as the program, not when imported.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -1,6 +1,8 @@
-// Command-line flags of the node program (src/node/main.ts). Parsing errors are ConfigErrors: one line, exit code 2.
+// Command-line flags of the node program (src/node/main.ts), read by src/util/cli-args.ts: a usage error is one line
+// `node: ... (try --help)`, exit code 2.
 import { join } from 'node:path';
-import { ConfigError } from './config.js';
+import { CliUsageError, defineCli, readCli, type Parsed } from '../util/cli-args.js';
+import { custom, flag, oneOf, text } from '../util/cli-options.js';
 
 export interface NodeArgs {
   config: string;
@@ -19,56 +21,49 @@ export interface NodeArgs {
   insecure: boolean;
 }
 
-export const NODE_USAGE =
-  'usage: node dist/src/node/main.js --config FILE [--data-dir DIR] [--address-file FILE | --id HOST:PORT] ' +
-  '[--listen HOST] [--log-level error|warn|info|debug] [--max-connections N] [--secrets DIR | --insecure]';
-
-const LEVELS = ['error', 'warn', 'info', 'debug'];
-
-/** Reads "--flag value" and "--flag=value" pairs; every flag takes a value except those in `switches` (value "true"). */
-export function readFlags(argv: string[], known: readonly string[], switches: readonly string[] = []): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (switches.includes(name) && eq < 0) {
-      flags.set(name, 'true');
-      continue;
-    }
-    if (!known.includes(name)) throw new ConfigError(`unknown option --${name}`);
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else value = argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new ConfigError(`option --${name} needs a value`);
-    flags.set(name, value);
+function maxConnections(v: string): number {
+  if (!/^\d{1,6}$/.test(v) || (Number(v) !== 0 && Number(v) < 16)) {
+    throw new Error(`--max-connections must be a whole number >= 16 (or 0 for the default), got ${JSON.stringify(v.slice(0, 60))}`);
   }
-  return flags;
+  return Number(v);
 }
 
-export function parseNodeArgs(argv: string[]): NodeArgs {
-  const f = readFlags(argv, ['config', 'data-dir', 'address-file', 'id', 'listen', 'log-level', 'max-connections', 'secrets'], ['insecure']);
-  const config = f.get('config');
-  if (config === undefined) throw new ConfigError('missing --config FILE (the cluster configuration)');
-  const logLevel = f.get('log-level') ?? 'info';
-  if (!LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}`);
-  const maxConn = f.get('max-connections') ?? '0';
-  if (!/^\d{1,6}$/.test(maxConn) || (Number(maxConn) !== 0 && Number(maxConn) < 16)) {
-    throw new ConfigError(`--max-connections must be a whole number >= 16 (or 0 for the default), got "${maxConn}"`);
-  }
-  if (f.has('id') && f.has('address-file')) throw new ConfigError('give either --id or --address-file, not both');
-  if (f.has('insecure') && f.has('secrets')) throw new ConfigError('give either --secrets or --insecure, not both');
-  const dataDir = f.get('data-dir') ?? '.';
+export const NODE_CLI = defineCli({
+  program: 'node',
+  usage: 'node dist/src/node/main.js --config FILE [options]   (npm run node -- --config FILE [options])',
+  summary: 'One Raft node: serves XML-RPC at its address from the cluster configuration; prints READY <id> once serving.',
+  options: {
+    config: text('the cluster configuration (required)', { placeholder: 'FILE' }),
+    'data-dir': text('where this node keeps its write-ahead log, raftlog and node.log', { placeholder: 'DIR', default: '.' }),
+    'address-file': text('file holding this node\'s HOST:PORT (used without --id)', { placeholder: 'FILE', default: './address' }),
+    id: text('this node\'s HOST:PORT as listed in the configuration', { placeholder: 'HOST:PORT' }),
+    listen: text('bind to this host instead of the one in the id', { placeholder: 'HOST' }),
+    'log-level': oneOf('console and node.log detail', ['error', 'warn', 'info', 'debug'], { default: 'info' }),
+    'max-connections': custom('cap on open connections, >= 16 (0: half the open-files limit)', 'N', maxConnections, { defaultText: '0' }),
+    secrets: text('this node\'s secrets folder', { placeholder: 'DIR', defaultText: 'DATA-DIR/secrets' }),
+    insecure: flag('security off, explicitly: no peer authentication, no admin credential, no TLS'),
+  },
+});
+
+/** For main: prints the usage and exits 0 on --help, prints the one error line and exits 2 on a usage error. */
+export function readNodeArgs(argv: readonly string[]): NodeArgs {
+  return readCli(NODE_CLI, nodeArgsOf, argv);
+}
+
+function nodeArgsOf(r: Parsed<typeof NODE_CLI.options>): NodeArgs {
+  const v = r.values;
+  if (v.config === undefined) throw new CliUsageError('missing --config FILE (the cluster configuration)');
+  if (v.id !== undefined && r.given.has('address-file')) throw new CliUsageError('give either --id or --address-file, not both');
+  if (v.insecure && v.secrets !== undefined) throw new CliUsageError('give either --secrets or --insecure, not both');
   return {
-    config,
-    dataDir,
-    addressFile: f.get('address-file') ?? './address',
-    id: f.get('id'),
-    listen: f.get('listen'),
-    logLevel,
-    maxConnections: Number(maxConn),
-    secretsDir: f.get('secrets') ?? join(dataDir, 'secrets'),
-    insecure: f.has('insecure'),
+    config: v.config,
+    dataDir: v['data-dir'],
+    addressFile: v['address-file'],
+    id: v.id,
+    listen: v.listen,
+    logLevel: v['log-level'],
+    maxConnections: v['max-connections'] ?? 0,
+    secretsDir: v.secrets ?? join(v['data-dir'], 'secrets'),
+    insecure: v.insecure,
   };
 }

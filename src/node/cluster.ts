@@ -1,43 +1,45 @@
-// `npm run cluster -- --nodes N --base-port P --data-dir D [--heartbeat-ms H] [--election-timeout-ms E]
-// [--tick-ms T] [--log-level L] [--verbose]`: a local cluster of N node processes on 127.0.0.1 that prints each node's
-// role as it changes, and stops them all on Ctrl-C or SIGTERM. Node i keeps its files in D/node-i/ (node.log has
+// `npm run cluster -- [options]` (--help lists them): a local cluster of N node processes on 127.0.0.1 that prints
+// each node's role as it changes, and stops them all on Ctrl-C or SIGTERM. Node i keeps its files in D/node-i/ (node.log has
 // everything); --verbose also echoes every node's console. It also serves the live dashboard (src/dashboard/) on
 // 127.0.0.1 (--dashboard-port, 0 = any free port; --dashboard false to not serve it) and prints its address.
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
-import { readFlags } from './args.js';
-import { ConfigError } from '../protocol/cluster-config.js';
+import { CliUsageError, defineCli, readCli } from '../util/cli-args.js';
+import { flag, integer, oneOf, text } from '../util/cli-options.js';
+import { ConfigError, DEFAULT_TIMING } from '../protocol/cluster-config.js';
 import { PortInUseError, startLocalCluster, type LocalCluster } from './local-cluster.js';
 
-const USAGE =
-  'usage: npm run cluster -- [--nodes 5] [--base-port 8000] [--data-dir data/cluster] [--heartbeat-ms 50] ' +
-  '[--election-timeout-ms 150] [--tick-ms 10] [--log-level info] [--verbose true] [--dashboard-port 0] [--dashboard false] [--read-mode index|lease] [--insecure]';
-
-function intFlag(f: Map<string, string>, name: string, fallback: number | undefined, min: number, max: number): number | undefined {
-  const raw = f.get(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer in ${min}..${max}`);
-  return n;
-}
+const CLUSTER_CLI = defineCli({
+  program: 'cluster',
+  usage: 'npm run cluster -- [options]',
+  summary: 'A local cluster of node processes on 127.0.0.1, printing each role change; Ctrl-C stops them all.',
+  options: {
+    nodes: integer('how many nodes', { min: 1, max: 99, default: 5 }),
+    'base-port': integer('port of node 1; node i gets base-port + i - 1', { min: 1, max: 65535, default: 8000, placeholder: 'P' }),
+    'data-dir': text('node i keeps its files in DIR/node-i/', { placeholder: 'DIR', default: 'data/cluster' }),
+    'heartbeat-ms': integer('heartbeat interval', { min: 1, max: 3_600_000, placeholder: 'MS', defaultText: String(DEFAULT_TIMING.heartbeatMs) }),
+    'election-timeout-ms': integer('shortest election timeout', { min: 1, max: 3_600_000, placeholder: 'MS', defaultText: String(DEFAULT_TIMING.electionTimeoutMs) }),
+    'tick-ms': integer('timer tick', { min: 1, max: 1000, placeholder: 'MS', defaultText: String(DEFAULT_TIMING.tickMs) }),
+    'log-level': oneOf('nodes\' log level', ['error', 'warn', 'info', 'debug'], { default: 'info' }),
+    verbose: flag('also echo every node\'s console (warnings and errors are always shown)', { wordValue: true }),
+    'dashboard-port': integer('the dashboard\'s port on 127.0.0.1 (0: any free port)', { min: 0, max: 65535, default: 0, placeholder: 'P' }),
+    dashboard: flag('serve the live dashboard (--dashboard false: do not)', { default: true, wordValue: true }),
+    'read-mode': oneOf('how getVal is served: ReadIndex or leader lease', ['index', 'lease'], { defaultText: 'index' }),
+    insecure: flag('security off, explicitly: no peer authentication, no admin credential, no TLS'),
+  },
+});
 
 const STATUS_POLL_MS = 200;
 
 async function main(): Promise<void> {
-  let f: Map<string, string>;
-  let nodes: number, basePort: number;
-  try {
-    f = readFlags(process.argv.slice(2), [
-      'nodes', 'base-port', 'data-dir', 'heartbeat-ms', 'election-timeout-ms', 'tick-ms', 'log-level', 'verbose', 'dashboard-port', 'dashboard', 'read-mode',
-    ], ['insecure']);
-    intFlag(f, 'dashboard-port', 0, 0, 65535);
-    nodes = intFlag(f, 'nodes', 5, 1, 99)!;
-    basePort = intFlag(f, 'base-port', 8000, 1, 65535 - nodes + 1)!;
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  const dataDir = f.get('data-dir') ?? 'data/cluster';
-  const verbose = f.has('verbose') && f.get('verbose') !== 'false';
+  const o = readCli(CLUSTER_CLI, ({ values: v }) => {
+    if (v['base-port'] + v.nodes - 1 > 65535) throw new CliUsageError(`--base-port ${v['base-port']} leaves no room for ${v.nodes} nodes below port 65536`);
+    return v;
+  });
+  const nodes = o.nodes;
+  const basePort = o['base-port'];
+  const dataDir = o['data-dir'];
+  const verbose = o.verbose;
+  const insecure = o.insecure;
 
   let stopping = false;
   let cluster: LocalCluster;
@@ -46,13 +48,13 @@ async function main(): Promise<void> {
       nodes,
       basePort,
       dataDir,
-      heartbeatMs: intFlag(f, 'heartbeat-ms', undefined, 1, 3_600_000),
-      electionTimeoutMs: intFlag(f, 'election-timeout-ms', undefined, 1, 3_600_000),
-      tickMs: intFlag(f, 'tick-ms', undefined, 1, 1000),
-      readMode: readModeFlag(f.get('read-mode')),
-      logLevel: f.get('log-level') ?? 'info',
+      heartbeatMs: o['heartbeat-ms'],
+      electionTimeoutMs: o['election-timeout-ms'],
+      tickMs: o['tick-ms'],
+      readMode: o['read-mode'],
+      logLevel: o['log-level'],
       // Secure by default (peers authenticated, admin token; secrets in DATA/secrets); --insecure explicitly not.
-      security: f.has('insecure') ? 'insecure' : undefined,
+      security: insecure ? 'insecure' : undefined,
       onOutput: (i, line, stream) => {
         // Warnings and errors always matter; the rest is in D/node-i/node.log.
         if (verbose || stream === 'stderr' || / (warn|error): /.test(line)) process.stdout.write(`[node-${i}] ${line}\n`);
@@ -67,16 +69,16 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     `started ${nodes} nodes (${cluster.endpoints.join(', ')}), data in ${dataDir}, config ${cluster.configFile}` +
-      `${f.has('insecure') ? ', INSECURE' : `, secrets in ${cluster.security.secretsDir}`}; Ctrl-C stops them\n`,
+      `${insecure ? ', INSECURE' : `, secrets in ${cluster.security.secretsDir}`}; Ctrl-C stops them\n`,
   );
 
   let dashboard: Dashboard | null = null;
-  if (f.get('dashboard') !== 'false') {
+  if (o.dashboard) {
     const index = (id: string): number => cluster.nodes.findIndex((n) => n.id === id);
     try {
       dashboard = await startDashboard({
         nodes: cluster.endpoints,
-        port: intFlag(f, 'dashboard-port', 0, 0, 65535),
+        port: o['dashboard-port'],
         source: cluster.configFile,
         credentials: cluster.security.credentials,
         processes: {
@@ -123,7 +125,3 @@ async function main(): Promise<void> {
 
 void main();
 
-function readModeFlag(v: string | undefined): 'index' | 'lease' | undefined {
-  if (v === undefined || v === 'index' || v === 'lease') return v;
-  throw new ConfigError(`--read-mode takes index or lease, got "${v}"`);
-}

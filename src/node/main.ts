@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { CorruptionError } from '../storage/corruption-error.js';
-import { parseNodeArgs } from './args.js';
+import { readNodeArgs } from './args.js';
 import { ClientOps, RpcForwarder } from './client-ops.js';
 import { clusterWarnings, ConfigError } from '../protocol/cluster-config.js';
 import { loadClusterConfig, resolveSelf } from './config.js';
@@ -28,9 +28,10 @@ function fail(code: number, msg: string): never {
 }
 
 async function main(): Promise<void> {
-  let args, cfg, id;
+  // Usage errors: one line `node: ... (try --help)`, exit 2; --help prints the usage and exits 0.
+  const args = readNodeArgs(process.argv.slice(2));
+  let cfg, id;
   try {
-    args = parseNodeArgs(process.argv.slice(2));
     cfg = loadClusterConfig(args.config);
     id = resolveSelf(cfg, { id: args.id, addressFile: args.addressFile });
   } catch (err) {

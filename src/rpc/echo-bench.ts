@@ -6,7 +6,16 @@ import { decodeAppendRequest, encodeAppendRequest, encodeAppendResponse } from '
 import { startRpcServer } from './server.js';
 import type { XmlRpcValue } from './values.js';
 import { silentLogger } from '../util/logger.js';
+import { defineCli, readCli } from '../util/cli-args.js';
+import { decimal } from '../util/cli-options.js';
 import type { AppendRequest, Entry } from '../raft/types.js';
+
+const ECHO_BENCH_CLI = defineCli({
+  program: 'echo-bench',
+  usage: 'node dist/src/rpc/echo-bench.js [--seconds S]   (RPC_WIRE=package: the xmlrpc package path alone)',
+  summary: 'Calls/s of the XML-RPC layer alone: an echo and a 64-entry appendEntriesRPC, 1 and 32 in flight.',
+  options: { seconds: decimal('per row', { min: 0.1, max: 3600, default: 3, placeholder: 'S' }) },
+});
 
 function batch(n: number): AppendRequest {
   const entries: Entry[] = Array.from({ length: n }, (_, i) => ({
@@ -31,8 +40,7 @@ async function measure(client: RpcClient, method: string, params: XmlRpcValue[],
 }
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--seconds');
-  const seconds = i > 0 ? Number(process.argv[i + 1]) : 3;
+  const seconds = readCli(ECHO_BENCH_CLI).values.seconds;
   const server = await startRpcServer({
     host: '127.0.0.1', port: 0, maxBodyBytes: 16 << 20, logger: silentLogger,
     handlers: {

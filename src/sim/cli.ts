@@ -1,64 +1,45 @@
-// npm run sim -- --seed S [--seeds COUNT] --nodes N --steps K [--faults all|none|loss,dup,...] [--variant NAME]
+// npm run sim -- [--seed S] [--seeds COUNT] [--nodes N] [--steps K] [--faults all|none|loss,dup,...] [--variant NAME]
+// (--help lists every option)
 // Runs one seed (printing its summary, or the violation with the replay command) or a range of seeds (printing
 // totals and stopping at the first violation). Exit code 1 on a violation, 2 on bad arguments.
-import { parseFaults } from './faults.js';
+import { defineCli, readCli, type Parsed } from '../util/cli-args.js';
+import { custom, integer, oneOf } from '../util/cli-options.js';
+import { FAULT_KINDS, parseFaults } from './faults.js';
 import { addToTotals, emptyTotals, formatSummary, formatTotals, formatViolation } from './report.js';
 import { runSimulation, type SimOptions } from './simulation.js';
 import { VARIANTS, findVariant } from './variants.js';
 
-const USAGE = `usage: npm run sim -- [--seed S] [--seeds COUNT] [--nodes N] [--steps K] [--faults all|none|LIST] [--variant NAME]
-  [--extra-checks on|off]  (off: only the five invariants and the client guarantees judge the run)
-  [--read-mode index|lease]  (lease: leader leases for reads, every node's clock at its own rate)
-  faults: loss, dup, reorder, partition, oneway, crash, pause, suspend (default all)
-  variants: ${VARIANTS.map((v) => v.name).join(', ')} (default correct)`;
+const SIM_CLI = defineCli({
+  program: 'sim',
+  usage: 'npm run sim -- [options]',
+  summary: 'Deterministic simulation of a cluster under faults; one seed, or a range stopping at the first violation.',
+  options: {
+    seed: integer('the (first) seed', { min: 0, max: Number.MAX_SAFE_INTEGER, default: 1, placeholder: 'S' }),
+    seeds: integer('how many seeds from --seed on', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 1, placeholder: 'COUNT' }),
+    nodes: integer('cluster size', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 5 }),
+    steps: integer('simulation steps per seed', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 2000, placeholder: 'K' }),
+    faults: custom(`all, none or a list of ${FAULT_KINDS.join(', ')}`, 'all|none|LIST', parseFaults, { defaultText: 'all' }),
+    variant: custom(`the core under test: ${VARIANTS.map((v) => v.name).join(', ')}`, 'NAME', findVariant, { defaultText: 'correct' }),
+    'extra-checks': oneOf('off: only the five invariants and the client guarantees judge the run', ['on', 'off'], { default: 'on' }),
+    'read-mode': oneOf("lease: leader leases for reads, every node's clock at its own rate", ['index', 'lease']),
+  },
+});
 
-function parseArgs(argv: string[]): { opts: SimOptions; seeds: number } {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') throw new Error(USAGE);
-    if (!a.startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${a}\n${USAGE}`);
-    flags.set(a.slice(2), argv[++i]);
-  }
-  const int = (name: string, dflt: number, min: number): number => {
-    const v = flags.get(name);
-    flags.delete(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
+function optionsOf({ values: v }: Parsed<typeof SIM_CLI.options>): { opts: SimOptions; seeds: number } {
   const opts: SimOptions = {
-    seed: int('seed', 1, 0),
-    nodes: int('nodes', 5, 1),
-    steps: int('steps', 2000, 1),
-    faults: parseFaults(flags.get('faults') ?? 'all'),
-    variant: findVariant(flags.get('variant') ?? 'correct'),
+    seed: v.seed,
+    nodes: v.nodes,
+    steps: v.steps,
+    faults: v.faults ?? parseFaults('all'),
+    variant: v.variant ?? findVariant('correct'),
+    extraChecks: v['extra-checks'] === 'on',
   };
-  const seeds = int('seeds', 1, 1);
-  const extra = flags.get('extra-checks') ?? 'on';
-  if (extra !== 'on' && extra !== 'off') throw new Error(`--extra-checks takes on or off, got ${extra}`);
-  opts.extraChecks = extra === 'on';
-  const readMode = flags.get('read-mode');
-  if (readMode !== undefined && readMode !== 'index' && readMode !== 'lease') throw new Error(`--read-mode takes index or lease, got ${readMode}`);
-  if (readMode !== undefined) opts.readMode = readMode;
-  flags.delete('read-mode');
-  flags.delete('faults');
-  flags.delete('variant');
-  flags.delete('extra-checks');
-  if (flags.size > 0) throw new Error(`unknown option --${[...flags.keys()][0]}\n${USAGE}`);
-  return { opts, seeds };
+  if (v['read-mode'] !== undefined) opts.readMode = v['read-mode'];
+  return { opts, seeds: v.seeds };
 }
 
 async function main(): Promise<number> {
-  let parsed: { opts: SimOptions; seeds: number };
-  try {
-    parsed = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    return 2;
-  }
-  const { opts, seeds } = parsed;
+  const { opts, seeds } = readCli(SIM_CLI, optionsOf);
   if (seeds === 1) {
     const r = await runSimulation(opts);
     console.log(formatSummary(r.summary));

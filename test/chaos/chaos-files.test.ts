@@ -106,9 +106,9 @@ describe('chaos history file and timeline', function () {
       expect(stale.stdout).to.contain('linearizability over 3 of them: violation').and.contain('#2');
       const bad = run(formatHistory(sample) + '{"id":9,"process":"c1"}\n');
       expect(bad.status).to.equal(2);
-      expect(bad.stderr.trim().split('\n')).to.deep.equal([`--check-history ${join(dir, 'h.jsonl')}: history line 6: "call" must be a finite non-negative number`]);
+      expect(bad.stderr.trim().split('\n')).to.deep.equal([`chaos: --check-history ${join(dir, 'h.jsonl')}: history line 6: "call" must be a finite non-negative number`]);
       const missing = spawnSync(process.execPath, [CLI, '--check-history', join(dir, 'none.jsonl')], { encoding: 'utf8', timeout: 20_000 });
-      expect([missing.status, missing.stderr.trim()]).to.deep.equal([2, `--check-history ${join(dir, 'none.jsonl')}: cannot read it (ENOENT)`]);
+      expect([missing.status, missing.stderr.trim()]).to.deep.equal([2, `chaos: --check-history ${join(dir, 'none.jsonl')}: cannot read it (ENOENT)`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -118,7 +118,7 @@ describe('chaos history file and timeline', function () {
     for (const args of [['--history', '/nonexistent-dir/h.jsonl'], ['--report', '/nonexistent-dir/r.html'], ['--history'], ['--report', '--quiet']]) {
       const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status, args.join(' ')).to.equal(2);
-      expect(r.stderr.split('\n')[0], args.join(' ')).to.match(/^--(history|report) /);
+      expect(r.stderr.split('\n')[0], args.join(' ')).to.match(/^chaos: --(history|report) /);
       expect(r.stdout).to.equal('');
     }
   });

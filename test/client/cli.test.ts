@@ -119,7 +119,11 @@ describe('run_client CLI', function () {
     }
     const usage = await runCli([...nodesArg, 'frobnicate']);
     expect(usage.code).to.equal(2);
-    expect(usage.stderr).to.contain("unknown command 'frobnicate'");
+    expect(usage.stderr).to.equal("run_client: unknown command 'frobnicate' (try --help)\n");
+
+    const help = await runCli(['help']);
+    expect([help.code, help.stderr]).to.deep.equal([0, '']);
+    expect(help.stdout).to.match(/^usage: npm run run_client/).and.match(/^ {2}suspend NODE\|INDEX SECONDS /m).and.match(/--deadline MS +per operation/);
   });
 
   it('finds targets in --config, --inventory, ./inventory.json, then data/cluster/cluster.json', async () => {
@@ -138,6 +142,9 @@ describe('run_client CLI', function () {
     expect((await runCli(['--inventory', 'inv2.json', 'leader'], { cwd: dir })).stdout).to.equal(`${fc.nodes[1]}\n`);
     writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ nodes: [fc.nodes[0]], heartbeatMs: 50 }));
     expect((await runCli(['--config', 'c.json', 'leader'], { cwd: dir })).stdout).to.equal(`${fc.nodes[1]}\n`);
+    // Two target options: the last one counts (deploy's run_client wrapper gives --config before the user's options).
+    expect((await runCli(['--config', 'none.json', ...nodesArg, 'leader'], { cwd: dir })).stdout).to.equal(`${fc.nodes[1]}\n`);
+    expect((await runCli([...nodesArg, '--config', 'none.json', 'leader'], { cwd: dir })).stderr).to.match(/^run_client: cannot read cluster config \S*none\.json/);
   });
 
   it('shell: runs piped commands in order', async () => {

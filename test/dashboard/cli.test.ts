@@ -102,7 +102,7 @@ describe('dashboard programs and node RPCs', function () {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).to.equal(2);
-    expect(err.split('\n')[0]).to.match(/^error: --nodes: "nonsense" is not HOST:PORT \(no port\)$/);
+    expect(err).to.equal('dashboard: --nodes: "nonsense" is not HOST:PORT (no port)\n');
   });
 
   it('logTail, isolate and campaign check their parameters', async () => {

@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
-import { readFlags } from '../../src/node/args.js';
+import { defineCli, readCli } from '../../src/util/cli-args.js';
+import { decimal, integer } from '../../src/util/cli-options.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { RpcClient } from '../../src/rpc/client.js';
@@ -30,9 +31,14 @@ function cpuMs(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['seconds', 'ops']);
-  const seconds = Number(f.get('seconds') ?? 20);
-  const ops = Number(f.get('ops') ?? 40);
+  const { seconds, ops } = readCli(defineCli({
+    program: 'measure',
+    usage: 'node dist/test/dashboard/measure.js [options]',
+    options: {
+      seconds: decimal('CPU measurement, each way', { min: 1, max: 3600, default: 20, placeholder: 'S' }),
+      ops: integer('writes timed to the page', { min: 1, max: 100_000, default: 40 }),
+    },
+  })).values;
   const dir = mkdtempSync(join(tmpdir(), 'dash-measure-'));
   const cluster = await startLocalCluster({ nodes: 5, ports: await findFreePorts(5), dataDir: join(dir, 'c'), logLevel: 'warn' });
   const pids = (): number[] => cluster.nodes.map((n) => n.pid!);

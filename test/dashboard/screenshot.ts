@@ -7,15 +7,19 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { startDashboard } from '../../src/dashboard/server.js';
-import { readFlags } from '../../src/node/args.js';
+import { defineCli, readCli } from '../../src/util/cli-args.js';
+import { text } from '../../src/util/cli-options.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['out']);
-  const out = f.get('out') ?? 'docs/dashboard.png';
+  const out = readCli(defineCli({
+    program: 'screenshot',
+    usage: 'node dist/test/dashboard/screenshot.js [--out FILE]',
+    options: { out: text('the PNG to write', { placeholder: 'FILE', default: 'docs/dashboard.png' }) },
+  })).values.out;
   const dir = mkdtempSync(join(tmpdir(), 'dash-shot-'));
   const c = await startLocalCluster({ nodes: 5, ports: await findFreePorts(5), dataDir: join(dir, 'c'), logLevel: 'warn' });
   const index = (id: string): number => c.nodes.findIndex((n) => n.id === id);

@@ -10,25 +10,33 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RaftClient } from '../../src/client/raft-client.js';
-import { readFlags } from '../../src/node/args.js';
+import { defineCli, readCli } from '../../src/util/cli-args.js';
+import { decimal, integer, text } from '../../src/util/cli-options.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 
 const STATUS_CALL = '<?xml version="1.0"?><methodCall><methodName>status</methodName><params/></methodCall>';
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['idle', 'busy', 'seconds', 'concurrency', 'max-connections']);
-  const idle = Number(f.get('idle') ?? 3000);
-  const busy = Number(f.get('busy') ?? 200);
-  const seconds = Number(f.get('seconds') ?? 5);
-  const concurrency = Number(f.get('concurrency') ?? 4);
+  const { values: f } = readCli(defineCli({
+    program: 'measure-flood',
+    usage: 'node dist/test/integration/measure-flood.js [options]',
+    options: {
+      idle: integer('TCP connections that never send a byte', { min: 0, max: 1_000_000, default: 3000 }),
+      busy: integer('connections sending status calls back to back', { min: 0, max: 100_000, default: 200 }),
+      seconds: decimal('per phase', { min: 0.1, max: 3600, default: 5, placeholder: 'S' }),
+      concurrency: integer('the steady writer\'s calls in flight', { min: 1, max: 4096, default: 4 }),
+      'max-connections': text('the nodes\' --max-connections (0: half the open-files limit)', { placeholder: 'N', default: '0' }),
+    },
+  }));
+  const { idle, busy, seconds, concurrency } = f;
   const dir = mkdtempSync(join(tmpdir(), 'raft-flood-'));
   const cluster = await startLocalCluster({
     nodes: 3,
     ports: await findFreePorts(3),
     dataDir: dir,
     logLevel: 'warn',
-    extraArgs: ['--max-connections', f.get('max-connections') ?? '0'],
+    extraArgs: ['--max-connections', f['max-connections']],
   });
   const client = new RaftClient(cluster.endpoints, { timeoutMs: 2000, deadlineMs: 5000 });
   const sockets: Socket[] = [];

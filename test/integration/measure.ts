@@ -11,19 +11,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RaftClient } from '../../src/client/raft-client.js';
 import { readFileSync } from 'node:fs';
-import { readFlags } from '../../src/node/args.js';
+import { defineCli, readCli } from '../../src/util/cli-args.js';
+import { integer, oneOf, text } from '../../src/util/cli-options.js';
 import { startLocalCluster } from '../../src/node/local-cluster.js';
 import { findFreePorts } from '../../src/node/ports.js';
 import { Clients, readRaftlog } from './helpers.js';
 import { percentile } from '../../src/util/percentile.js';
 
 async function main(): Promise<void> {
-  const f = readFlags(process.argv.slice(2), ['nodes', 'count', 'concurrency', 'kills', 'election-timeout-ms', 'heartbeat-ms', 'cpu-prof-dir', 'failover-client', 'warmup']);
-  const nodes = Number(f.get('nodes') ?? 5);
-  const count = Number(f.get('count') ?? 5000);
-  const concurrency = Number(f.get('concurrency') ?? 32);
-  const kills = Number(f.get('kills') ?? 3);
-  const warmup = Number(f.get('warmup') ?? 2000);
+  const { values: f } = readCli(defineCli({
+    program: 'measure',
+    usage: 'node dist/test/integration/measure.js [options]',
+    options: {
+      nodes: integer('cluster size', { min: 1, max: 99, default: 5 }),
+      count: integer('timed entries', { min: 1, max: 100_000_000, default: 5000 }),
+      concurrency: integer('requests in flight', { min: 1, max: 4096, default: 32 }),
+      kills: integer('leader kills', { min: 0, max: 1000, default: 3 }),
+      'election-timeout-ms': integer('nodes\' election timeout', { min: 1, max: 3_600_000, placeholder: 'MS' }),
+      'heartbeat-ms': integer('nodes\' heartbeat', { min: 1, max: 3_600_000, placeholder: 'MS' }),
+      'cpu-prof-dir': text('nodes\' CPU profiles', { placeholder: 'DIR' }),
+      'failover-client': oneOf('failover writes through RaftClient instead of round-robin raw calls', ['raft']),
+      warmup: integer('untimed entries first (lets the JIT settle)', { min: 0, max: 100_000_000, default: 2000 }),
+    },
+  }));
+  const { nodes, count, concurrency, kills, warmup } = f;
   const dir = mkdtempSync(join(tmpdir(), 'raft-measure-'));
   const clients = new Clients();
   const t0 = Date.now();
@@ -32,9 +43,9 @@ async function main(): Promise<void> {
     ports: await findFreePorts(nodes),
     dataDir: dir,
     logLevel: 'warn',
-    nodeOptions: f.has('cpu-prof-dir') ? ['--cpu-prof', `--cpu-prof-dir=${f.get('cpu-prof-dir')}`] : [],
-    electionTimeoutMs: f.has('election-timeout-ms') ? Number(f.get('election-timeout-ms')) : undefined,
-    heartbeatMs: f.has('heartbeat-ms') ? Number(f.get('heartbeat-ms')) : undefined,
+    nodeOptions: f['cpu-prof-dir'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${f['cpu-prof-dir']}`] : [],
+    electionTimeoutMs: f['election-timeout-ms'],
+    heartbeatMs: f['heartbeat-ms'],
   });
   try {
     const readyAt = Date.now();
@@ -80,7 +91,7 @@ async function main(): Promise<void> {
 
     // Failover: kill -9 the leader, time until a write is acknowledged again (writes retried through the survivors).
     // With --failover-client raft, RaftClient (which knows the old leader, as a running application would) does it.
-    const raftClient = f.get('failover-client') === 'raft' ? new RaftClient(cluster.nodes.map((n) => n.id)) : null;
+    const raftClient = f['failover-client'] === 'raft' ? new RaftClient(cluster.nodes.map((n) => n.id)) : null;
     if (raftClient !== null && !(await raftClient.addEntry('warm-up')).ok) throw new Error('RaftClient could not write');
     const failovers: number[] = [];
     for (let k = 0; k < kills; k++) {
