@@ -32,6 +32,7 @@ const COMMANDS: Record<string, { args: [number, number]; usage: string; help: st
   leader: { args: [0, 0], usage: 'leader', help: 'print the leader\'s address' },
   status: { args: [0, 0], usage: 'status', help: 'a table of every node: role, term, leader, commit, applied and last log index' },
   suspend: { args: [2, 2], usage: 'suspend NODE|INDEX SECONDS', help: 'a node (HOST:PORT or 1-based index) neither answers nor sends for SECONDS (admin token)' },
+  transfer: { args: [1, 1], usage: 'transfer NODE|INDEX', help: 'the leader hands over to NODE (thesis 3.10) and the new leader is printed (admin token)' },
   shell: { args: [0, 0], usage: 'shell', help: 'read commands from stdin, one per line (help lists them)' },
   help: { args: [0, 99], usage: 'help', help: 'print this help' },
 };

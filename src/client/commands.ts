@@ -1,4 +1,4 @@
-// The client's one-shot commands (add, set, get, leader, status, suspend). Each prints its result and returns the
+// The client's one-shot commands (add, set, get, leader, status, suspend, transfer). Each prints its result and returns the
 // process exit code: 0 done, 1 the cluster did not do it (no leader, not committed, unreachable).
 import { RpcError } from '../rpc/errors.js';
 import { DeadlineError, NoLeaderError, type RaftClient } from './raft-client.js';
@@ -113,4 +113,11 @@ export async function suspendCommand(ctx: CommandContext, node: string, secondsT
   if (ok) ctx.out(`${node} suspended for ${seconds} s`);
   else ctx.err(`${node} refused to suspend`);
   return ok ? 0 : 1;
+}
+
+/** Leadership transfer (admin): prints the new leader; exit 1 with the node's one-line reason when refused. */
+export async function transferCommand(ctx: CommandContext, target: string): Promise<number> {
+  const leader = await ctx.client.transfer(target);
+  ctx.out(`leader is now ${leader}`);
+  return leader === target ? 0 : 1;
 }

@@ -59,6 +59,8 @@ const ELECTION_POLL_MS = 10;
 const ELECTION_POLL_FOR_MS = 1000;
 /** Hard cap on attempts per operation, on top of the deadline, so no loop can spin unboundedly. */
 const MAX_ATTEMPTS = 10_000;
+/** How long a transfer call may take: the leader answers once the new leader is known (two election timeouts). */
+const TRANSFER_TIMEOUT_MS = 5_000;
 
 /** Outcome of one attempt against the presumed leader. */
 type Attempt<T> = { done: true; value: T } | { done: false; leaderLost: boolean };
@@ -135,6 +137,21 @@ export class RaftClient {
 
   async suspend(node: string, seconds: number): Promise<boolean> {
     return (await this.call(node, 'suspend', [seconds], this.timeoutMs)) === true;
+  }
+
+  /**
+   * Leadership transfer (admin): asks the leader to hand over to `target`; resolves with the new leader. A refusal
+   * (target not a member, or it already leads) is thrown at once as a fault.
+   */
+  async transfer(target: string): Promise<string> {
+    return this.withLeader<string>(async (leader, timeoutMs) => {
+      if (leader === target) return { done: true, value: target };
+      // The leader answers only once the new leader is known: up to two election timeouts.
+      const v = await this.call(leader, 'transfer', [target], Math.max(timeoutMs, TRANSFER_TIMEOUT_MS));
+      if (typeof v !== 'string') throw new Error(`transfer from ${leader} answered a ${typeof v}, not a node id`);
+      this.adopt(v);
+      return { done: true, value: v };
+    });
   }
 
   /** The leader this client currently sends to (from the last discovery or answer). */

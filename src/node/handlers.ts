@@ -11,7 +11,7 @@ import { isNodeRole, type StatusAnswer } from '../protocol/status.js';
 import { makeObserveHandlers, statusExtras } from './observe-handlers.js';
 import type { ClientOps } from './client-ops.js';
 import { MAX_ENTRY_WIRE_BYTES } from './node-setup.js';
-import { NotLeaderError, SuspendedError, TidConflictError, type NodeRuntime } from './runtime.js';
+import { NotLeaderError, SuspendedError, TidConflictError, TransferRefusedError, type NodeRuntime } from './runtime.js';
 import { TimeoutError } from './pending-requests.js';
 
 export const MAX_SUSPEND_SECONDS = 3600;
@@ -67,6 +67,7 @@ function asFault(err: unknown): never {
   if (err instanceof RpcFault) throw err;
   if (err instanceof NotLeaderError) throw new RpcFault(FAULT.notLeader, err.message);
   if (err instanceof TidConflictError) throw new RpcFault(FAULT.badParams, err.message);
+  if (err instanceof TransferRefusedError) throw new RpcFault(FAULT.conflict, err.message);
   if (err instanceof SuspendedError || err instanceof TimeoutError) throw new RpcFault(FAULT.unavailable, err.message);
   throw new RpcFault(FAULT.internal, err instanceof Error ? err.message : String(err));
 }
@@ -164,6 +165,17 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
     getVal: guarded((params, { ops }) => {
       arity('getVal', params, 1, 2, '(key:string)');
       return ops.getVal(str('getVal', params, 0, 'key'), optBool('getVal', params, 1, 'forwarded'));
+    }),
+
+    // transfer(target): admin. The leader hands over to `target` (thesis §3.10) and answers the new leader's id.
+    transfer: guarded(async (params, { runtime }) => {
+      arity('transfer', params, 1, 1, '(target:string)');
+      const target = str('transfer', params, 0, 'target');
+      if (!runtime.peers.includes(target)) {
+        throw new RpcFault(FAULT.badParams, `transfer: ${JSON.stringify(target).slice(0, 80)} is not a member of this cluster`);
+      }
+      // The core abandons a transfer after an election timeout; the new leader needs one more to be known here.
+      return runtime.transfer(target, 2 * runtime.maxElectionMs);
     }),
 
     suspend: guarded((params, { runtime }) => {

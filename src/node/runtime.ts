@@ -34,7 +34,7 @@ import type { Logger } from '../util/logger.js';
 import { CommitWaiters } from './commit-waiters.js';
 import { LeaderContact, PeerIsolation, timeoutNow } from './fault-injection.js';
 import { KvStore } from './kv-store.js';
-import { PendingRequests } from './pending-requests.js';
+import { PendingRequests, TimeoutError } from './pending-requests.js';
 
 /** The transport port: sends Raft requests to peers; their answers come back through TransportEvents. */
 export interface PeerSender {
@@ -91,6 +91,14 @@ export class NotLeaderError extends Error {
   }
 }
 
+/** A leadership transfer this node will not start (the target is this node, or not a member). */
+export class TransferRefusedError extends Error {
+  constructor(msg: string) {
+    super(msg);
+    this.name = 'TransferRefusedError';
+  }
+}
+
 export class SuspendedError extends Error {
   constructor(msg = 'node is suspended') {
     super(msg);
@@ -114,6 +122,8 @@ const COMMIT_LOG_INTERVAL_MS = 1000;
 export class NodeRuntime {
   readonly id: NodeId;
   readonly peers: NodeId[];
+  /** The longest election timeout in ms: bounds waits that span an election. */
+  readonly maxElectionMs: number;
   private readonly core: RaftCore;
   private readonly storage: DurableStore;
   private readonly logger: Logger;
@@ -155,6 +165,7 @@ export class NodeRuntime {
   constructor(private readonly opts: RuntimeOptions) {
     this.id = opts.raft.id;
     this.peers = opts.raft.peers;
+    this.maxElectionMs = opts.maxElectionMs;
     this.clock = opts.clock;
     this.isolation = new PeerIsolation(opts.clock, (msg) => opts.logger.warn(msg));
     this.contact = new LeaderContact(opts.clock);
@@ -268,6 +279,31 @@ export class NodeRuntime {
     const res = this.input(() => this.core.transferLeadership(target));
     this.kick();
     return res;
+  }
+
+  /**
+   * The admin's transfer: starts a leadership transfer to `target` and waits (bounded) until this node has stepped
+   * down and knows the new leader, which it returns. Throws NotLeaderError when this node does not lead,
+   * TransferRefusedError for a target that cannot take over, TimeoutError when no new leader appeared in time (the core
+   * has then abandoned the transfer and leads on).
+   */
+  async transfer(target: NodeId, timeoutMs: number): Promise<NodeId> {
+    const res = this.transferLeadership(target);
+    if (!res.ok) {
+      if (res.reason === 'not-leader') throw new NotLeaderError(res.leader);
+      throw new TransferRefusedError(
+        res.reason === 'self' ? `transfer: ${target} already leads` : `transfer: ${target} is not another member of this cluster`,
+      );
+    }
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      const st = this.core.status();
+      if (st.role !== 'leader' && st.leader !== null) return st.leader;
+      if (this.stopped || this.clock.now() >= deadline) {
+        throw new TimeoutError(`transfer to ${target}: no new leader within ${timeoutMs} ms (still ${st.role})`);
+      }
+      await new Promise<void>((resolve) => this.clock.setTimer(resolve, this.opts.tickMs));
+    }
   }
 
   /**
