@@ -211,8 +211,15 @@ export class InvariantChecker {
     }
   }
 
-  /** After a restart the node re-applies from what its raftlog kept. */
-  onRestart(id: NodeId, applied: number): void {
+  /**
+   * After a restart the node re-applies from what its raftlog kept, and its log is what its disk had synced: appends
+   * that were written but not synced before the crash are gone, and the prefix hashes must follow the disk (an
+   * unsynced append that replaced a suffix would otherwise leave hashes of a log the node no longer has).
+   */
+  onRestart(id: NodeId, applied: number, durableLog: readonly Entry[] = []): void {
+    const hashes = [0];
+    for (const e of durableLog) hashes.push(chain(hashes[hashes.length - 1], e));
+    this.chains.set(id, hashes);
     this.appliedByNode.set(id, applied);
     this.roleSeen.delete(id);
     this.leaderWatch.delete(id);

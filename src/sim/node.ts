@@ -89,7 +89,7 @@ export class SimNode {
     const clock = new SimClock(env.now, env.tickMs, env.clockRate(), env.now());
     this.disk.open({ clock, syncLatencyMs: () => (env.maxSyncTicks > 0 ? env.rng.int(env.maxSyncTicks + 1) : 0) * env.tickMs });
     this.applied = this.disk.appliedIndex();
-    env.inv.onRestart(this.id, this.applied);
+    env.inv.onRestart(this.id, this.applied, this.disk.entries(1, this.disk.lastIndex() + 1));
     const raft = env.config(this.id);
     const opts: RuntimeOptions = {
       raft,

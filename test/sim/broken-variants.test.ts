@@ -35,13 +35,15 @@ const EXTRA = ['One vote per term', 'Applied entry kept'];
 const CORE_ASSERTION = 'Core assertion';
 
 const CASES: Case[] = [
-  { variant: 'commit-by-count', nodes: 3, limit: 1000, extraChecks: false },
+  // Figure 8 needs a rare run of leaders and crashes; through the production runtime (whose leader sends its appends
+  // before its own fsync, which narrows the window) it took 2,088 seeds when this limit was set.
+  { variant: 'commit-by-count', nodes: 3, limit: 4000, extraChecks: false },
   { variant: 'forget-vote', nodes: 5, limit: 300, extraChecks: true },
   { variant: 'forget-vote', nodes: 3, limit: 500, extraChecks: false },
   { variant: 'read-without-quorum', nodes: 5, limit: 600, extraChecks: false },
   { variant: 'truncate-stale-append', nodes: 5, limit: 100, extraChecks: true },
   { variant: 'lease-too-long', nodes: 3, limit: 300, extraChecks: false },
-  { variant: 'lease-too-long', nodes: 5, limit: 400, extraChecks: false },
+  { variant: 'lease-too-long', nodes: 5, limit: 800, extraChecks: false },
   { variant: 'truncate-stale-append', nodes: 5, limit: 600, extraChecks: false },
   // The runtime's ordering, not the core's: votes and acknowledgements sent before the node's own fsync.
   { variant: 'respond-before-sync', nodes: 3, limit: 600, extraChecks: false },

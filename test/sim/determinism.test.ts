@@ -35,6 +35,6 @@ describe('simulator: determinism and baseline', () => {
       if (s.network.duplicated > 0) seen.add('dup');
       if (s.network.late > 0) seen.add('reorder');
     }
-    expect([...seen].sort()).to.deep.equal(['crash', 'dup', 'loss', 'oneway', 'partition', 'pause', 'reorder', 'suspend']);
+    expect([...seen].sort()).to.deep.equal(['crash', 'dup', 'loss', 'oneway', 'partition', 'pause', 'reorder', 'suspend', 'transfer']);
   });
 });
