@@ -1,6 +1,9 @@
-// A tiny in-test network of real RaftCores over MemoryLogs. It plays the runtime's part exactly as the contract says:
-// persist a Ready's entries and hard state, then deliver its messages, then record what it committed, then advance.
-// Links can be cut one way or both; messages can be intercepted for scripted scenarios.
+// A tiny in-test network of real RaftCores over MemoryLogs, for the core's unit tests: it drives the core's Ready
+// contract directly (persist a Ready's entries and hard state, deliver its messages, record what it committed, advance)
+// one Ready and one message at a time, so a test can script exact interleavings, intercept messages and inspect every
+// Ready, as etcd-io/raft's own tests drive raft through their `network`. It is not a runtime: the runtime that ships
+// (src/node/runtime.ts), with its own ordering (a leader's appends before its fsync, write-behind raftlog, forwarding),
+// is what the simulator (src/sim/) runs. Links can be cut one way or both; messages can be intercepted.
 import { RaftCore } from '../../src/raft/core.js';
 import { MemoryLog } from '../../src/raft/memory-log.js';
 import {
