@@ -46,7 +46,7 @@ export class PeerIsolation {
   current(): { peers: NodeId[]; remainingMs: number } {
     const left = this.until - this.clock.now();
     if (this.peers.size === 0 || left <= 0) return { peers: [], remainingMs: 0 };
-    return { peers: [...this.peers], remainingMs: left };
+    return { peers: [...this.peers], remainingMs: Math.ceil(left) };
   }
 
   stop(): void {
@@ -71,7 +71,7 @@ export class LeaderContact {
   /** ms since `leader` last sent us an AppendEntries; -1 if it never did (or no leader is known). */
   sinceMs(leader: NodeId | null): number {
     if (leader === null || this.from !== leader) return -1;
-    return this.clock.now() - this.at;
+    return Math.floor(this.clock.now() - this.at); // whole ms: the status struct carries an int
   }
 }
 

@@ -22,6 +22,8 @@ import type {
   CoreStatus,
   TimeoutNow,
   TransferResult,
+  ConfChange,
+  ConfChangeResult,
   VoteRequest,
   VoteResponse,
 } from '../raft/types.js';
@@ -68,6 +70,11 @@ export interface RuntimeOptions {
   makeCore?: CoreFactory;
   /** Called for every applied entry, in index order (the simulator's invariant checks). */
   onApplied?: (e: Entry) => void;
+  /**
+   * Every node that may be a member (cluster.json's nodes): whom this node talks to and takes peer calls from. Which of
+   * them are voters or learners right now is the core's configuration (default: the initial voters, raft.peers).
+   */
+  knownNodes?: NodeId[];
 }
 
 /** The answer to a proposal: committed, overwritten/timed out, or not the leader (with whom to ask instead). */
@@ -114,7 +121,10 @@ export interface RuntimeStatus {
   commitIndex: number;
   lastApplied: number;
   lastLogIndex: number;
+  /** The other members of the configuration in force (voters and learners). */
   peers: NodeId[];
+  voters: NodeId[];
+  learners: NodeId[];
 }
 
 /** How often the commit summary is logged at info level (per-entry logging would cost more than the commit). */
@@ -164,7 +174,7 @@ export class NodeRuntime {
 
   constructor(private readonly opts: RuntimeOptions) {
     this.id = opts.raft.id;
-    this.peers = opts.raft.peers;
+    this.peers = opts.knownNodes ?? opts.raft.peers;
     this.maxElectionMs = opts.maxElectionMs;
     this.clock = opts.clock;
     this.isolation = new PeerIsolation(opts.clock, (msg) => opts.logger.warn(msg));
@@ -282,6 +292,18 @@ export class NodeRuntime {
   }
 
   /**
+   * Membership change (Raft thesis ch. 4, one server at a time): add a learner, promote a caught-up learner, remove a
+   * member. The core decides (one change at a time, the 2015 fix, the in-sync and strict-reconfig checks); the change
+   * takes effect when its config entry is appended.
+   */
+  changeMembership(change: ConfChange, opts: { force?: boolean } = {}): ConfChangeResult {
+    if (this.isSuspended()) throw new SuspendedError();
+    const res = this.input(() => this.core.proposeConfChange(change, opts));
+    this.kick();
+    return res;
+  }
+
+  /**
    * The admin's transfer: starts a leadership transfer to `target` and waits (bounded) until this node has stepped
    * down and knows the new leader, which it returns. Throws NotLeaderError when this node does not lead,
    * TransferRefusedError for a target that cannot take over, TimeoutError when no new leader appeared in time (the core
@@ -388,7 +410,9 @@ export class NodeRuntime {
       commitIndex: st.commitIndex,
       lastApplied: this.applied,
       lastLogIndex: st.lastLogIndex,
-      peers: this.peers.filter((p) => p !== this.id),
+      peers: [...st.voters, ...st.learners].filter((p) => p !== this.id),
+      voters: st.voters,
+      learners: st.learners,
     };
   }
 

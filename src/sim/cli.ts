@@ -3,7 +3,7 @@
 // Runs one seed (printing its summary, or the violation with the replay command) or a range of seeds (printing
 // totals and stopping at the first violation). Exit code 1 on a violation, 2 on bad arguments.
 import { defineCli, readCli, type Parsed } from '../util/cli-args.js';
-import { custom, integer, oneOf } from '../util/cli-options.js';
+import { custom, flag, integer, oneOf } from '../util/cli-options.js';
 import { FAULT_KINDS, parseFaults } from './faults.js';
 import { addToTotals, emptyTotals, formatSummary, formatTotals, formatViolation } from './report.js';
 import { runSimulation, type SimOptions } from './simulation.js';
@@ -22,6 +22,7 @@ const SIM_CLI = defineCli({
     variant: custom(`the core under test: ${VARIANTS.map((v) => v.name).join(', ')}`, 'NAME', findVariant, { defaultText: 'correct' }),
     'extra-checks': oneOf('off: only the five invariants and the client guarantees judge the run', ['on', 'off'], { default: 'on' }),
     'read-mode': oneOf("lease: leader leases for reads, every node's clock at its own rate", ['index', 'lease']),
+    reconfig: flag('membership changes too: two spare nodes start outside the cluster, the leader is asked to add, promote and remove'),
   },
 });
 
@@ -35,6 +36,7 @@ function optionsOf({ values: v }: Parsed<typeof SIM_CLI.options>): { opts: SimOp
     extraChecks: v['extra-checks'] === 'on',
   };
   if (v['read-mode'] !== undefined) opts.readMode = v['read-mode'];
+  if (v.reconfig) opts.reconfig = true;
   return { opts, seeds: v.seeds };
 }
 

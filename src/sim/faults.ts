@@ -36,6 +36,9 @@ interface ActiveFault {
   undo(at: number): void;
 }
 
+/** Reconfiguration runs: chance per tick that an admin asks the leader for a membership change. */
+const RECONFIG_RATE = 1 / 40;
+
 /** Chance per tick that a fault of each structural kind starts. */
 const START_RATE: Partial<Record<FaultKind, number>> = {
   partition: 1 / 120,
@@ -47,6 +50,9 @@ const START_RATE: Partial<Record<FaultKind, number>> = {
 };
 
 export class FaultInjector {
+  /** Membership changes the leader accepted, and asked for. */
+  reconfigAccepted = 0;
+  reconfigAsked = 0;
   readonly counts: Record<FaultKind, number> = { loss: 0, dup: 0, reorder: 0, partition: 0, oneway: 0, crash: 0, pause: 0, suspend: 0, transfer: 0 };
   private active: ActiveFault[] = [];
 
@@ -56,6 +62,8 @@ export class FaultInjector {
     private readonly nodes: readonly SimNode[],
     private readonly enabled: Set<FaultKind>,
     private readonly trace: Trace,
+    /** Also ask the leader for membership changes (SimOptions.reconfig). */
+    private readonly reconfig = false,
   ) {
     // Per-run network weather, so some seeds are harsh and others mild.
     net.profile = {
@@ -79,6 +87,30 @@ export class FaultInjector {
       if (rate === undefined || !this.enabled.has(kind) || !this.rng.chance(rate)) continue;
       this.start(kind, now);
     }
+    if (this.reconfig && this.rng.chance(RECONFIG_RATE)) this.changeMembership(now);
+  }
+
+  /**
+   * An admin asks the leader for one membership change (thesis ch. 4): add a spare as a learner, promote a learner, or
+   * remove a member (the leader itself included). Refusals (one change at a time, the 2015 fix, not caught up, unsafe)
+   * are part of the run: the core decides, and the trace says what it said.
+   */
+  private changeMembership(now: number): void {
+    const leader = this.leader();
+    if (!leader || leader.isPaused() || leader.runtime === null) return;
+    const st = leader.runtime.status();
+    const members = new Set([...st.voters, ...st.learners]);
+    const outside = this.nodes.filter((n) => !members.has(n.id)).map((n) => n.id);
+    const roll = this.rng.int(10);
+    let change: { op: 'add-learner' | 'promote' | 'remove'; node: NodeId };
+    if (roll < 4 && outside.length > 0) change = { op: 'add-learner', node: this.rng.pick(outside) };
+    else if (roll < 7 && st.learners.length > 0) change = { op: 'promote', node: this.rng.pick(st.learners) };
+    else if (st.voters.length + st.learners.length > 1) change = { op: 'remove', node: this.rng.pick([...st.voters, ...st.learners]) };
+    else return;
+    const res = leader.changeMembership(change);
+    this.reconfigAsked++;
+    if (res === 'accepted') this.reconfigAccepted++;
+    this.log(now, `${change.op} ${change.node} asked of ${leader.id}: ${res}`);
   }
 
   /** Ends every fault: links open, crashed nodes restart, paused and suspended ones resume, the network turns reliable. */

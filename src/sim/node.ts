@@ -7,7 +7,7 @@ import { NodeRuntime, NotLeaderError, SuspendedError, type RuntimeOptions, type 
 import { ClientOps, type Forwarder } from '../node/client-ops.js';
 import { makeHandlers } from '../node/handlers.js';
 import { TimeoutError } from '../node/pending-requests.js';
-import type { AppendRequest, Entry, Message, NodeId, RaftConfig, TimeoutNow, VoteRequest } from '../raft/types.js';
+import type { AppendRequest, ConfChange, Entry, Message, NodeId, RaftConfig, TimeoutNow, VoteRequest } from '../raft/types.js';
 import type { RpcHandler } from '../rpc/server.js';
 import type { XmlRpcValue } from '../rpc/values.js';
 import { silentLogger } from '../util/logger.js';
@@ -30,6 +30,8 @@ export interface NodeEnv {
   tickMs: number;
   /** A fresh core configuration (with its own random stream) for this node. */
   config(id: NodeId): RaftConfig;
+  /** Every node of the run (members or not): the runtime's knownNodes. */
+  knownNodes: NodeId[];
   /** The longest an fsync takes, in ticks (0 = instant). */
   maxSyncTicks: number;
   /** This boot's clock rate against simulated time (1 outside lease runs). */
@@ -98,6 +100,7 @@ export class SimNode {
       storage: this.disk,
       logger: silentLogger,
       clock,
+      knownNodes: env.knownNodes,
       onFatal: (err) => env.fail(this.id, err),
       transport: (events) => {
         this.events = events;
@@ -151,6 +154,19 @@ export class SimNode {
 
   endSuspension(): void {
     this.runtime?.endSuspension();
+  }
+
+  /** A membership change asked of this node: 'accepted', or why not (for the trace). */
+  changeMembership(change: ConfChange): string {
+    const rt = this.runtime;
+    if (rt === null) return 'down';
+    try {
+      const res = rt.changeMembership(change);
+      return res.ok ? 'accepted' : `refused (${res.reason})`;
+    } catch (err) {
+      if (expectedFailure(err)) return `refused (${(err as Error).message})`;
+      throw err;
+    }
   }
 
   /** The transfer admin call (thesis §3.10): what the leader said, for the trace. */

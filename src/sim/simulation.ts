@@ -38,7 +38,15 @@ export interface SimOptions {
   focusTrace?: boolean;
   /** Reads by ReadIndex (default, or the variant's) or by leader lease; lease runs give every node its own clock rate. */
   readMode?: 'index' | 'lease';
+  /**
+   * Membership changes under the faults (issue 14): SPARE_NODES more processes start with --join (no configuration),
+   * and the nemesis asks the leader to add learners, promote them and remove members. Default: the variant's.
+   */
+  reconfig?: boolean;
 }
+
+/** Reconfiguration runs: processes beyond `nodes` that start outside the cluster, for the nemesis to add. */
+export const SPARE_NODES = 2;
 
 /**
  * Lease runs: each node's clock runs at its own rate in [1 - LEASE_DRIFT, 1] of simulated time, fixed per boot, and
@@ -61,6 +69,10 @@ export interface SimSummary {
   opsUnknown: number;
   /** Ticks from the heal until a leader committed an entry of its own term (null: never, or no heal phase). */
   recoveryTicks: number | null;
+  /** Reconfiguration runs: membership changes asked of the leader, and accepted by it. */
+  membershipChanges: { asked: number; accepted: number };
+  /** The configuration in force on the last leader seen (or the first node up), at the end. */
+  finalVoters: NodeId[];
 }
 
 export interface SimResult {
@@ -79,7 +91,8 @@ const TICK_MS = 10;
 export function replayCommand(o: SimOptions): string {
   const votes = o.extraChecks === false ? ' --extra-checks off' : '';
   const reads = o.readMode !== undefined ? ` --read-mode ${o.readMode}` : '';
-  return `npm run sim -- --seed ${o.seed} --nodes ${o.nodes} --steps ${o.steps} --faults ${formatFaults(o.faults)} --variant ${o.variant.name}${votes}${reads}`;
+  const reconfig = o.reconfig === true ? ' --reconfig' : '';
+  return `npm run sim -- --seed ${o.seed} --nodes ${o.nodes} --steps ${o.steps} --faults ${formatFaults(o.faults)} --variant ${o.variant.name}${votes}${reads}${reconfig}`;
 }
 
 export function runSimulation(o: SimOptions): Promise<SimResult> {
@@ -124,18 +137,21 @@ class Simulation {
   private eventsThisTick = 0;
   private opIds = 0;
   private readonly readMode: 'index' | 'lease';
+  private readonly reconfig: boolean;
 
   constructor(private readonly o: SimOptions) {
     this.rng = new SimRandom(o.seed);
     this.inv = new InvariantChecker(o.extraChecks ?? true);
     this.net = new SimNetwork(this.rng);
     this.trace = new Trace(o.traceEvents ?? 40, o.focusTrace ?? false);
-    const ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    this.reconfig = o.reconfig ?? o.variant.reconfig ?? false;
+    const voters = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    const ids = this.reconfig ? [...voters, ...Array.from({ length: SPARE_NODES }, (_, i) => `n${o.nodes + i + 1}`)] : voters;
     // Vary the configuration per seed: the product runs with pre-vote and check-quorum on, but the safety argument
     // must not depend on them, and small batches open the windows that Figure 8 and stale appends need.
     this.configTemplate = {
       ...DEFAULT_RAFT_TUNING,
-      peers: ids,
+      peers: voters,
       electionTicks: ELECTION_TICKS,
       heartbeatTicks: HEARTBEAT_TICKS,
       preVote: this.rng.int(4) !== 0,
@@ -156,7 +172,9 @@ class Simulation {
       variant: o.variant,
       now: () => this.now,
       tickMs: TICK_MS,
-      config: (id: NodeId): RaftConfig => ({ ...this.configTemplate, id, random: this.rng.fork() }),
+      // Spares start as a node started with --join: no configuration until the leader's log gives them one.
+      config: (id: NodeId): RaftConfig => ({ ...this.configTemplate, id, random: this.rng.fork(), join: !voters.includes(id) }),
+      knownNodes: ids,
       clockRate: (): number => (this.readMode === 'lease' ? 1 - (LEASE_DRIFT * this.rng.int(1001)) / 1000 : 1),
       maxSyncTicks: 2,
       send: (m: Message) => this.sendPeer(m),
@@ -180,7 +198,7 @@ class Simulation {
       opDeadline: 15 * ELECTION_TICKS,
     };
     this.clients = Array.from({ length: o.clients ?? 3 }, (_, i) => new SimClient(i + 1, clientEnv, this.history));
-    this.nemesis = new FaultInjector(this.rng, this.net, this.nodes, o.faults, this.trace);
+    this.nemesis = new FaultInjector(this.rng, this.net, this.nodes, o.faults, this.trace, this.reconfig);
   }
 
   async run(): Promise<SimResult> {
@@ -395,6 +413,12 @@ class Simulation {
     }
   }
 
+  private finalVoters(): NodeId[] {
+    const up = this.nodes.filter((n) => n.runtime !== null);
+    const leader = up.find((n) => n.core?.roleNow() === 'leader') ?? up[0];
+    return leader?.runtime?.status().voters ?? [];
+  }
+
   private leaderCommittedInItsTerm(): boolean {
     for (const n of this.nodes) {
       const core = n.core;
@@ -444,6 +468,8 @@ class Simulation {
         readsAcked,
         opsUnknown: unknown,
         recoveryTicks,
+        membershipChanges: { asked: this.nemesis.reconfigAsked, accepted: this.nemesis.reconfigAccepted },
+        finalVoters: this.finalVoters(),
       },
     };
   }

@@ -50,6 +50,20 @@ class RespondBeforeSyncRuntime extends NodeRuntime {
   }
 }
 
+/** Without the 2015 fix: accepts a membership change before an entry of its own term has committed. */
+class ReconfigBeforeTermCommitCore extends ObservableCore {
+  protected override confChangeNeedsTermCommit(): boolean {
+    return false;
+  }
+}
+
+/** Accepts a membership change while the previous one is still uncommitted: two changes overlap. */
+class OverlappingReconfigCore extends ObservableCore {
+  protected override confChangeWaitsForPrevious(): boolean {
+    return false;
+  }
+}
+
 export type CoreFactory = (cfg: RaftConfig, log: LogReader, hardState: HardState, applied: number) => ObservableCore;
 
 export interface Variant {
@@ -62,6 +76,8 @@ export interface Variant {
   readMode?: 'index' | 'lease';
   /** Builds the runtime (default: the production NodeRuntime). */
   makeRuntime?: (opts: RuntimeOptions) => NodeRuntime;
+  /** Runs with membership changes unless the simulation says otherwise. */
+  reconfig?: boolean;
 }
 
 const correct: CoreFactory = (cfg, log, hs, applied) => new ObservableCore(cfg, log, hs, applied);
@@ -99,6 +115,20 @@ export const VARIANTS: readonly Variant[] = [
     makeCore: correct,
     diskForgetsVote: false,
     makeRuntime: (opts) => new RespondBeforeSyncRuntime(opts),
+  },
+  {
+    name: 'reconfig-before-term-commit',
+    description: 'membership changes accepted before the leader committed an entry of its term (no 2015 fix)',
+    makeCore: (cfg, log, hs, applied) => new ReconfigBeforeTermCommitCore(cfg, log, hs, applied),
+    diskForgetsVote: false,
+    reconfig: true,
+  },
+  {
+    name: 'overlapping-reconfig',
+    description: 'a membership change accepted while the previous one is uncommitted',
+    makeCore: (cfg, log, hs, applied) => new OverlappingReconfigCore(cfg, log, hs, applied),
+    diskForgetsVote: false,
+    reconfig: true,
   },
   {
     name: 'truncate-stale-append',

@@ -11,7 +11,7 @@ import { credentialOptions, findCredentials } from '../../src/security/client-cr
 import { RpcClient, RpcFaultError } from '../../src/rpc/client.js';
 import { findFreePorts } from '../../src/node/ports.js';
 
-const CLUSTER_JS = fileURLToPath(new URL('../../src/node/cluster.js', import.meta.url));
+const CLUSTER_JS = fileURLToPath(new URL('../../src/cluster/cli.js', import.meta.url));
 const DASHBOARD_JS = fileURLToPath(new URL('../../src/dashboard/cli.js', import.meta.url));
 
 /** Starts a program and resolves with the first stdout line matching `re` (bounded by timeoutMs). */

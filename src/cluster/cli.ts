@@ -6,7 +6,7 @@ import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { CliUsageError, defineCli, readCli } from '../util/cli-args.js';
 import { flag, integer, oneOf, text } from '../util/cli-options.js';
 import { ConfigError, DEFAULT_TIMING } from '../protocol/cluster-config.js';
-import { PortInUseError, startLocalCluster, type LocalCluster } from './local-cluster.js';
+import { PortInUseError, startLocalCluster, type LocalCluster } from '../node/local-cluster.js';
 
 const CLUSTER_CLI = defineCli({
   program: 'cluster',
