@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     commitTimeoutMs: t.commitTimeoutMs,
     leaderWaitMs: t.maxElectionMs * 2,
     logger,
-    clientOptions: security.peerClientOptions,
+    clientOptions: security.forwardClientOptions,
   });
   runtime.setServerPause((p) => server.setPaused(p));
   services = { runtime, ops };

@@ -1,11 +1,12 @@
-// The cluster configuration's "security" section: {"tls": bool, "clientAuth": bool}, both false when absent (the
-// local cluster: loopback, clients open, peers still authenticated). A deployed cluster's config sets both.
+// The cluster configuration's "security" section: {"tls": bool, "clientAuth": bool, "peerTls": bool}, all false when
+// absent (the local cluster: loopback, clients open, peers still authenticated). A deployed cluster's config sets the
+// first two; peerTls also encrypts the members' own traffic (authenticator.ts says what it costs).
 import type { SecuritySettings } from './authenticator.js';
 
 export type { SecuritySettings } from './authenticator.js';
 
 export const DEFAULT_SECURITY: SecuritySettings = { tls: false, clientAuth: false };
-export const SECURITY_KEYS = ['tls', 'clientAuth'] as const;
+export const SECURITY_KEYS = ['tls', 'clientAuth', 'peerTls'] as const;
 
 /** Validates the section; `fail` raises the caller's configuration error with a one-line message. */
 export function parseSecuritySettings(raw: unknown, file: string, fail: (msg: string) => never): SecuritySettings {
