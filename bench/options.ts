@@ -45,10 +45,15 @@ export interface BenchOptions {
   /** Hard bound on the whole run. */
   deadlineSeconds: number;
   /** How our cluster runs: as deployed (TLS, credentials; the default), as the local cluster, or --insecure. */
-  security: 'deployed' | 'local' | 'insecure';
+  security: BenchSecurityMode;
+  /** More modes from `--security A,B,...`: one more cluster each, its workloads interleaved with the first's. */
+  alsoSecurity: BenchSecurityMode[];
   /** How our cluster serves getVal: ReadIndex (default) or leader lease. */
   readMode: 'index' | 'lease';
 }
+
+export type BenchSecurityMode = 'deployed' | 'local' | 'insecure';
+const SECURITY_MODES: readonly BenchSecurityMode[] = ['deployed', 'local', 'insecure'];
 
 export class UsageError extends Error {}
 
@@ -56,7 +61,7 @@ export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
   [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
   [--extra-clients raft-xmlrpc,etcd-grpc|none] [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]
-  [--security deployed|local|insecure] [--read-mode index|lease]`;
+  [--security deployed|local|insecure[,...]] [--read-mode index|lease]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
@@ -124,9 +129,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     phases: list(f, 'phases', PHASES, [...PHASES]),
     cpuProfDir: f.get('cpu-prof') ?? null,
     deadlineSeconds: 0,
-    security: securityOf(f.get('security')),
+    security: 'deployed',
+    alsoSecurity: [],
     readMode: readModeOf(f.get('read-mode')),
   };
+  const modes = list(f, 'security', SECURITY_MODES, ['deployed']);
+  if (new Set(modes).size !== modes.length) throw new UsageError('--security lists a mode twice');
+  if (modes.length > 1 && opts.endpoints !== null) throw new UsageError('--security with several modes starts its own clusters: not with --endpoints');
+  [opts.security, ...opts.alsoSecurity] = modes;
   opts.deadlineSeconds = num(f, 'deadline-seconds', defaultDeadlineSeconds(opts), 5, 86_400);
   return opts;
 }
@@ -150,11 +160,6 @@ function readModeOf(raw: string | undefined): BenchOptions['readMode'] {
   throw new UsageError(`--read-mode takes index or lease, got "${raw}"`);
 }
 
-function securityOf(raw: string | undefined): BenchOptions['security'] {
-  if (raw === undefined) return 'deployed';
-  if (raw === 'deployed' || raw === 'local' || raw === 'insecure') return raw;
-  throw new UsageError(`--security takes deployed, local or insecure, got "${raw}"`);
-}
 
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */
 function defaultDeadlineSeconds(o: BenchOptions): number {
@@ -164,5 +169,5 @@ function defaultDeadlineSeconds(o: BenchOptions): number {
     (o.phases.includes('failover') ? o.kills * 10 : 0) +
     30;
   const recovery = o.phases.includes('recovery') ? 60 + o.restartEntries / 10_000 : 0;
-  return Math.ceil(2 * (perSystem * (o.compareEtcd ? 2 : 1) + recovery) + 60);
+  return Math.ceil(2 * (perSystem * (1 + o.alsoSecurity.length + (o.compareEtcd ? 1 : 0)) + recovery) + 60);
 }
