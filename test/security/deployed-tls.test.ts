@@ -16,6 +16,8 @@ import { RpcClient, RpcFaultError } from '../../src/rpc/client.js';
 import { waitUntil } from '../integration/helpers.js';
 import { callBody, forgedAppend, forgedVote, nodeState, post, type NodeState } from './helpers.js';
 import { basicAuthHeader } from '../../src/security/tokens.js';
+import { loadNodeSecrets } from '../../src/security/node-secrets.js';
+import { PeerSigner } from '../../src/security/peer-mac.js';
 
 const lines = (text: string): number => text.split('\n').filter((l) => l !== '').length;
 
@@ -178,5 +180,37 @@ describe('a cluster configured as deployed: TLS and client credentials (real pro
     expect(py, py.out).to.deep.equal({ ok: true, out: 'True True' });
     const s = await quiet();
     for (const x of s) expect(x.raftlog).to.contain('"tid":"py-tls-1","data":"hello over tls"');
+  });
+});
+
+describe('a deployed cluster with "peerTls": members call each other over HTTPS (real processes)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let c: LocalCluster;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'raft-peertls-'));
+    c = await startLocalCluster({ nodes: 3, dataDir: dir, ports: await findFreePorts(3), logLevel: 'warn', ...CALM, security: { tls: true, clientAuth: true, peerTls: true } });
+    await c.waitForLeader(20_000);
+  });
+  after(async () => {
+    await c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('elects and commits, and refuses even a member\'s correctly signed call in clear', async () => {
+    const client = new RaftClient(c.endpoints, { credentials: c.security.credentials, timeoutMs: 5000 });
+    try {
+      for (let k = 0; k < 3; k++) expect((await client.addEntry(`peertls-${k}`)).ok).to.equal(true);
+    } finally {
+      client.close();
+    }
+    expect(readFileSync(c.configFile, 'utf8')).to.match(/"peerTls": true/);
+    const s = await nodeState(c, 1);
+    const member = loadNodeSecrets(join(c.nodes[0].dataDir, 'secrets'), c.endpoints[0], c.endpoints, true);
+    const body = callBody('requestVotesRPC', forgedVote(s, c.endpoints[0], c.endpoints[1]));
+    const a = await post(c.nodes[1].port, body, new PeerSigner(c.endpoints[0], member.peerKeys).headers(c.endpoints[1], 'requestVotesRPC', body));
+    expect(a.status).to.equal(426);
+    const after = await nodeState(c, 1);
+    expect(after.term).to.equal(s.term);
   });
 });
