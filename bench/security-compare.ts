@@ -26,8 +26,14 @@ export function renderSecurityComparison(first: SystemResult, others: SystemResu
       const x = of(r);
       if (x.ops.length === 0) continue;
       const m = median(x.ops);
-      const change = baseMedian > 0 ? ((m / baseMedian - 1) * 100).toFixed(1) : '-';
-      out.push(`  ${key}: ${r.system}: ${x.ops.join(', ')} (median ${m}, ${change}% against the first; CPU ${x.cpu.join(', ')})`);
+      // Each round's two figures ran back to back: their ratio is what a drift over the run (a warming JIT, other
+      // work on the machine) disturbs least, so the median of those ratios is the summary figure.
+      const ratios = x.ops.slice(0, base.ops.length).map((v, i) => (base.ops[i] > 0 ? v / base.ops[i] : NaN)).filter((v) => Number.isFinite(v));
+      const pct = (v: number): string => `${((v - 1) * 100).toFixed(1)}%`;
+      out.push(
+        `  ${key}: ${r.system}: ${x.ops.join(', ')} (median ${m}; CPU ${x.cpu.join(', ')}); against the first, round by round: ` +
+          `${ratios.map(pct).join(', ')} (median ${ratios.length > 0 ? pct(median(ratios)) : '-'})`,
+      );
     }
   }
   out.push('');
