@@ -52,8 +52,8 @@ export interface BenchOptions {
   readMode: 'index' | 'lease';
 }
 
-export type BenchSecurityMode = 'deployed' | 'local' | 'insecure';
-const SECURITY_MODES: readonly BenchSecurityMode[] = ['deployed', 'local', 'insecure'];
+export type BenchSecurityMode = 'deployed' | 'deployed-peertls' | 'local' | 'insecure';
+const SECURITY_MODES: readonly BenchSecurityMode[] = ['deployed', 'deployed-peertls', 'local', 'insecure'];
 
 export class UsageError extends Error {}
 
@@ -61,7 +61,7 @@ export const USAGE = `usage: npm run bench -- [--nodes N] [--endpoints host:port
   [--concurrency 1,32,256] [--ops add,set,get] [--kills N] [--stability-seconds S] [--restart-entries N]
   [--compare etcd] [--etcd-timeouts HEARTBEAT_MS,ELECTION_MS] [--json FILE] [--html FILE] [--client-threads N]
   [--extra-clients raft-xmlrpc,etcd-grpc|none] [--phases load,stability,failover,recovery] [--cpu-prof DIR] [--deadline-seconds S]
-  [--security deployed|local|insecure[,...]] [--read-mode index|lease]`;
+  [--security deployed|deployed-peertls|local|insecure[,...]] [--read-mode index|lease]`;
 
 const KNOWN = [
   'nodes', 'endpoints', 'base-port', 'seconds', 'warmup-seconds', 'concurrency', 'ops', 'kills', 'failover-writers',
