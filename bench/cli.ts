@@ -15,6 +15,7 @@ import { auditRaftlogs, type RaftlogAudit } from './raftlog-audit.js';
 import { nodeDir, runRecovery, type RecoveryResult } from './recovery.js';
 import { renderBenchHtml } from './html-report.js';
 import { renderReport } from './report.js';
+import { renderSecurityComparison } from './security-compare.js';
 import { emptyResult, runSystems, type Contender, type SystemResult } from './run-system.js';
 import { etcdVersion, findEtcd, startEtcdSystem } from './systems/etcd-system.js';
 import { remoteRaftSystem, startRaftSystem } from './systems/raft-system.js';
@@ -101,6 +102,8 @@ async function main(): Promise<number> {
   let oursStock: SystemResult | null = null;
   let etcdGrpc: SystemResult | null = null;
   let recovery: RecoveryResult | null = null;
+  /** One more cluster per extra --security mode, driven by our library, interleaved with the first. */
+  const otherModes: { result: SystemResult; sys: SystemUnderTest; acked: string[]; dir: string; forget: () => void }[] = [];
   /** Set when a phase failed: what was measured before it is still reported. */
   let error: string | null = null;
   const unexpected = (who: string) => (i: number, code: number | null, signal: string | null): void => {
@@ -130,6 +133,17 @@ async function main(): Promise<number> {
       // Its writes land in the same raftlogs, so they join the audit.
       oursStock = emptyResult(sys.label, 'raft-xmlrpc');
       contenders.push({ sys, client: 'raft-xmlrpc', primary: false, result: oursStock, acked });
+    }
+
+    for (const mode of o.alsoSecurity) {
+      const dir = join(tmp, `raft-${mode}`);
+      const modePorts = await findFreePorts(o.nodes);
+      progress(`starting ${o.nodes} more nodes (security ${mode}) on ports ${modePorts.join(', ')}`);
+      const other = await startRaftSystem({ nodes: o.nodes, ports: modePorts, dataDir: dir, onUnexpectedExit: unexpected('raft'), security: mode, readMode: o.readMode });
+      const forget = cleanup.add(`stop the security ${mode} cluster`, () => other.stop());
+      const entry = { result: emptyResult(other.label, 'raft-lib'), sys: other, acked: [] as string[], dir, forget };
+      otherModes.push(entry);
+      contenders.push({ sys: other, client: 'raft-lib', primary: true, result: entry.result, acked: entry.acked });
     }
 
     // --- etcd beside it: the same workloads, each run on both back to back (see runSystems)
@@ -165,6 +179,15 @@ async function main(): Promise<number> {
     audits.push({ name: 'load cluster', audit: paths === null ? null : await auditRaftlogs(paths, acked) });
     progress(`raftlog check: ${audits[0].audit?.message ?? 'skipped (remote nodes)'}`);
     if (!o.endpoints) rmSync(clusterDir, { recursive: true, force: true });
+    for (const m of otherModes) {
+      const mPaths = m.sys.raftlogPaths();
+      await m.sys.waitCaughtUp(15_000);
+      await m.sys.stop();
+      m.forget();
+      audits.push({ name: m.result.system, audit: mPaths === null ? null : await auditRaftlogs(mPaths, m.acked) });
+      progress(`raftlog check (${m.result.system}): ${audits[audits.length - 1].audit?.message ?? 'skipped'}`);
+      rmSync(m.dir, { recursive: true, force: true });
+    }
 
     // --- recovery at scale (our cluster only: etcd would need its own 1M puts)
     if (o.phases.includes('recovery') && !o.endpoints && o.restartEntries > 0) {
@@ -199,7 +222,9 @@ async function main(): Promise<number> {
 
   const ok = error === null && audits.every((a) => a.audit === null || a.audit.ok);
   const loadAtEnd = loadavg();
-  const lines = renderReport(ours, etcd, recovery, audits, [ours, oursStock, etcd, etcdGrpc].filter((r): r is SystemResult => r !== null));
+  const others = otherModes.map((m) => m.result);
+  const lines = renderReport(ours, etcd, recovery, audits, [ours, oursStock, ...others, etcd, etcdGrpc].filter((r): r is SystemResult => r !== null));
+  lines.push(...renderSecurityComparison(ours, others));
   lines.unshift(
     (o.endpoints ? `${ours.system} at ${o.endpoints.join(', ')}: its own configured timeouts` : `${ours.system}: heartbeat ${DEFAULT_TIMING.heartbeatMs} ms, election timeout ${DEFAULT_TIMING.electionTimeoutMs} ms`) +
       (etcd ? `; ${etcd.system}: ${etcdTimeoutText(o)}` : '') +
@@ -214,7 +239,7 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', loadavgAtStart: loadAtStart, loadavgAtEnd: loadAtEnd, node: process.version },
     timeouts: { ours: o.endpoints ? null : DEFAULT_TIMING, etcd: etcd ? (o.etcdTimeouts ?? ETCD_DEFAULT_TIMEOUTS) : null },
     options: o,
-    results: { ours, etcd, oursStock, etcdGrpc, recovery },
+    results: { ours, etcd, oursStock, etcdGrpc, recovery, otherSecurityModes: others },
     raftlogChecks: audits,
     error,
     verdict: ok ? 'ok' : 'FAILED',

@@ -47,10 +47,15 @@ export interface BenchOptions {
   /** Hard bound on the whole run. */
   deadlineSeconds: number;
   /** How our cluster runs: as deployed (TLS, credentials; the default), as the local cluster, or --insecure. */
-  security: 'deployed' | 'local' | 'insecure';
+  security: BenchSecurityMode;
+  /** More modes from `--security A,B,...`: one more cluster each, its workloads interleaved with the first's. */
+  alsoSecurity: BenchSecurityMode[];
   /** How our cluster serves getVal: ReadIndex (default) or leader lease. */
   readMode: 'index' | 'lease';
 }
+
+export type BenchSecurityMode = 'deployed' | 'deployed-peertls' | 'local' | 'insecure';
+const SECURITY_MODES: readonly BenchSecurityMode[] = ['deployed', 'deployed-peertls', 'local', 'insecure'];
 
 const OPS: readonly OpKind[] = ['add', 'set', 'get'];
 const PHASES: readonly Phase[] = ['load', 'stability', 'failover', 'recovery'];
@@ -99,7 +104,7 @@ export const BENCH_CLI = defineCli({
     phases: listOf('what to run', PHASES, { default: PHASES }),
     'cpu-prof': text("write each node's CPU profile here (see bench/profile-top.ts)", { placeholder: 'DIR' }),
     'deadline-seconds': decimal('hard bound on the whole run', { min: 5, max: 86_400, placeholder: 'S', defaultText: 'twice an estimate of the run' }),
-    security: oneOf('how our cluster runs: as deployed (TLS, credentials), as the local cluster, or insecure', ['deployed', 'local', 'insecure'], { default: 'deployed' }),
+    security: listOf('how our cluster runs: as deployed (TLS, credentials; members plain HTTP with MACs), deployed with TLS between members too, as the local cluster, or insecure; several modes: one cluster each, workloads interleaved', SECURITY_MODES, { default: ['deployed'] }),
     'read-mode': oneOf('how our cluster serves getVal: ReadIndex or leader lease', ['index', 'lease'], { default: 'index' }),
   },
 });
@@ -129,9 +134,14 @@ export function benchOptionsOf({ values: v, given }: Parsed<typeof BENCH_CLI.opt
     phases: v.phases,
     cpuProfDir: v['cpu-prof'] ?? null,
     deadlineSeconds: 0,
-    security: v.security,
+    security: 'deployed',
+    alsoSecurity: [],
     readMode: v['read-mode'],
   };
+  const modes = v.security;
+  if (new Set(modes).size !== modes.length) throw new CliUsageError('--security lists a mode twice');
+  if (modes.length > 1 && opts.endpoints !== null) throw new CliUsageError('--security with several modes starts its own clusters: not with --endpoints');
+  [opts.security, ...opts.alsoSecurity] = modes;
   opts.deadlineSeconds = v['deadline-seconds'] ?? defaultDeadlineSeconds(opts);
   return opts;
 }
@@ -157,5 +167,5 @@ function defaultDeadlineSeconds(o: BenchOptions): number {
     (o.phases.includes('failover') ? o.kills * 10 : 0) +
     30;
   const recovery = o.phases.includes('recovery') ? 60 + o.restartEntries / 10_000 : 0;
-  return Math.ceil(2 * (perSystem * (o.compareEtcd ? 2 : 1) + recovery) + 60);
+  return Math.ceil(2 * (perSystem * (1 + o.alsoSecurity.length + (o.compareEtcd ? 1 : 0)) + recovery) + 60);
 }

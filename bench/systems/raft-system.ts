@@ -22,7 +22,8 @@ export interface LocalRaftOptions {
   readMode?: 'index' | 'lease';
 }
 
-export type BenchSecurity = 'deployed' | 'local' | 'insecure';
+/** deployed-peertls: as deployed with "peerTls" (members on HTTPS too), to measure what that costs. */
+export type BenchSecurity = 'deployed' | 'deployed-peertls' | 'local' | 'insecure';
 
 export function raftClientSpec(endpoints: string[], maxSockets: number, client: ClientKind = 'raft-lib', rpc?: ClientSpec['rpc']): ClientSpec {
   return { system: 'raft', client, endpoints, maxSockets, attemptTimeoutMs: 5000, opDeadlineMs: 20_000, rpc };
@@ -137,7 +138,10 @@ export async function startRaftSystem(opts: LocalRaftOptions): Promise<SystemUnd
     nodeOptions: opts.nodeOptions,
     onUnexpectedExit: opts.onUnexpectedExit,
     readyTimeoutMs: 120_000,
-    security: opts.security === 'deployed' ? { tls: true, clientAuth: true } : opts.security === 'insecure' ? 'insecure' : undefined,
+    security:
+      opts.security === 'deployed' ? { tls: true, clientAuth: true }
+      : opts.security === 'deployed-peertls' ? { tls: true, clientAuth: true, peerTls: true }
+      : opts.security === 'insecure' ? 'insecure' : undefined,
     readMode: opts.readMode,
   });
   return new RaftSystem(cluster.endpoints, cluster, opts.security ?? 'local', opts.readMode);

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     commitTimeoutMs: t.commitTimeoutMs,
     leaderWaitMs: t.maxElectionMs * 2,
     logger,
-    forwarder: new RpcForwarder(security.peerClientOptions),
+    forwarder: new RpcForwarder(security.forwardClientOptions),
   });
   runtime.setServerPause((p) => server.setPaused(p));
   services = { runtime, ops };

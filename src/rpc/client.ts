@@ -21,6 +21,11 @@ export interface RpcClientOptions {
   path?: string;
   /** Extra headers for one call, computed from its method and exact body bytes (a member's MAC: src/security/peer-mac.ts). */
   sign?: (method: string, body: Buffer) => Record<string, string>;
+  /**
+   * Checks an answer: given the headers `sign` added to the call, the answer's `answerHeader` (see below) and its exact
+   * bytes, why it is not proven to answer that call, or null (a member's answers carry MACs: src/security/peer-mac.ts).
+   */
+  checkAnswer?: { header: string; check: (sent: Record<string, string>, given: string | undefined, body: Buffer) => string | null };
   /** HTTP basic auth sent with every call (the admin or client token). */
   auth?: { user: string; password: string };
   /** Talk HTTPS and trust this CA (PEM) only: the server's certificate must be signed by it and name its host. */
@@ -40,6 +45,7 @@ export class RpcClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly sign?: (method: string, body: Buffer) => Record<string, string>;
+  private readonly checkAnswer?: RpcClientOptions['checkAnswer'];
   private readonly authorization?: string;
   private readonly target: string;
   private readonly timeoutMs: number;
@@ -57,6 +63,7 @@ export class RpcClient {
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.path = opts.path ?? '/RPC2';
     this.sign = opts.sign;
+    this.checkAnswer = opts.checkAnswer;
     if (opts.auth !== undefined) this.authorization = `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.password}`, 'utf8').toString('base64')}`;
     const agentOpts: http.AgentOptions = {
       keepAlive: true,
@@ -88,22 +95,32 @@ export class RpcClient {
     } catch (err) {
       throw new RpcProtocolError(`${method}: cannot sign the call: ${(err as Error).message}`, this.target);
     }
-    let text: string;
+    let answer: Answer;
     try {
-      text = await this.post(body, deadline, budget, headers);
+      answer = await this.post(body, deadline, budget, headers);
     } catch (err) {
       // One retry on a fresh socket when a pooled one turned out dead; the server never saw the request.
       if (!(err instanceof StaleSocketError)) throw err;
       if (this.closed) throw new RpcConnectionError(`client for ${this.target} was closed during the call`, this.target);
       // Signed again: the server refuses a nonce it has seen, even one whose first send never reached it.
-      text = await this.post(body, deadline, budget, this.sign?.(method, body));
+      headers = this.sign?.(method, body);
+      answer = await this.post(body, deadline, budget, headers);
     }
+    // Checked before anything in the answer is believed (a forged "vote granted" must never reach the caller).
+    const refused = this.checkAnswer?.check(headers ?? {}, answer.sealHeader, answer.bytes) ?? null;
+    const text = answer.bytes.toString('utf8');
     let decoded;
     try {
       decoded = await decodeResponse(text);
     } catch (err) {
+      if (refused !== null) throw new RpcProtocolError(`${method} to ${this.target}: answer refused: ${refused}`, this.target);
       if (err instanceof MalformedXmlRpcError) throw new RpcProtocolError(`${method} to ${this.target}: ${err.message}`, this.target);
       throw err;
+    }
+    if (refused !== null) {
+      // An unproven fault is still worth showing (e.g. the peer refusing our MAC: a key mismatch), as hearsay.
+      const said = decoded.fault ? `; it said: fault ${decoded.code}: ${decoded.message.slice(0, 300)}` : '';
+      throw new RpcProtocolError(`${method} to ${this.target}: answer refused: ${refused}${said}`, this.target);
     }
     if (decoded.fault) throw new RpcFaultError(decoded.code, decoded.message, this.target);
     return decoded.value;
@@ -115,19 +132,19 @@ export class RpcClient {
     this.agent.destroy();
   }
 
-  private post(body: Buffer, deadline: number, budget: number, extraHeaders?: Record<string, string>): Promise<string> {
+  private post(body: Buffer, deadline: number, budget: number, extraHeaders?: Record<string, string>): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const timeoutMsg = `no answer from ${this.target} within ${budget}ms`;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return reject(new RpcTimeoutError(timeoutMsg, this.target));
       let settled = false;
       // Errors are built lazily: 'close' follows every 'end', and an Error (with its stack) per call is not free.
-      const settle = (err: (() => Error) | null, text?: string): void => {
+      const settle = (err: (() => Error) | null, answer?: Answer): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (err) reject(err());
-        else resolve(text ?? '');
+        else resolve(answer ?? { bytes: Buffer.alloc(0), sealHeader: undefined });
       };
       const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml', 'Content-Length': body.length, ...extraHeaders };
       if (this.authorization !== undefined) headers.Authorization = this.authorization;
@@ -163,11 +180,14 @@ export class RpcClient {
           } else chunks.push(chunk);
         });
         res.on('end', () => {
-          const text = Buffer.concat(chunks, size).toString('utf8');
+          const bytes = Buffer.concat(chunks, size);
           if (res.statusCode !== 200) {
-            const why = text.trim().split('\n')[0] ?? '';
+            const why = bytes.toString('utf8').trim().split('\n')[0] ?? '';
             settle(() => new RpcProtocolError(`HTTP ${res.statusCode} from ${this.target}${why ? `: ${why}` : ''}`, this.target));
-          } else settle(null, text);
+          } else {
+            const h = this.checkAnswer === undefined ? undefined : res.headers[this.checkAnswer.header];
+            settle(null, { bytes, sealHeader: typeof h === 'string' ? h : undefined });
+          }
         });
         res.on('error', (err) => settle(() => new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
         res.on('close', () => settle(() => new RpcConnectionError(`${this.target}: connection closed mid-answer`, this.target)));
@@ -178,3 +198,9 @@ export class RpcClient {
 }
 
 class StaleSocketError extends Error {}
+
+/** An HTTP 200 answer: its exact bytes and, when answers are checked, their seal header. */
+interface Answer {
+  bytes: Buffer;
+  sealHeader: string | undefined;
+}

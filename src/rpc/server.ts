@@ -3,9 +3,11 @@
 // A caller never hangs because of bad input, and a throwing handler never takes the process down.
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../util/logger.js';
 import { ConnectionGuard } from './connection-guard.js';
+import { routeByFirstByte } from './tls-sniff.js';
 import { FaultCode, RpcFault, type XmlRpcValue } from './values.js';
 import { FAULT } from '../protocol/faults.js';
 import { MalformedXmlRpcError, decodeCall, encodeFault, encodeResponse } from './wire.js';
@@ -56,9 +58,15 @@ export interface RpcServerOptions {
   auth?: {
     authenticate(req: http.IncomingMessage, method: string, body: string): { principal: string } | { fault: RpcFault };
     authorize(req: http.IncomingMessage, principal: string, method: string, params: XmlRpcValue[]): RpcFault | null;
+    /** Extra headers for the answer `xml` to `req` (a member's call is answered with a MAC: peer-mac.ts). */
+    sealAnswer?(req: http.IncomingMessage, xml: string): Record<string, string> | undefined;
   };
-  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
-  tls?: { key: string; cert: string };
+  /**
+   * Serve HTTPS with this key and certificate (PEM). The same port also answers plain HTTP (told apart by the first
+   * byte, tls-sniff.ts), but only for peerMethods and only when `plainPeers`: members then call each other without
+   * TLS, authenticated by their MACs. Every other call on plain HTTP gets HTTP 426 naming TLS, its body unread.
+   */
+  tls?: { key: string; cert: string; plainPeers?: boolean };
 }
 
 export interface RpcServer {
@@ -86,9 +94,13 @@ const LAST_RESORT_FAULT =
 const CLOSE_GRACE_MS = 2_000;
 /** A refused request's body is read and discarded for at most this long before the refusal is sent. */
 const REJECT_LINGER_MS = 1_000;
+/** HTTP 426 Upgrade Required: the answer to a call that must come over TLS but came in clear. */
+const TLS_REQUIRED = 426;
 
 export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const sockets = new Set<Socket>();
+  /** TCP connections of a TLS node not yet handed over (first byte not in, or TLS handshake not done). */
+  const unrouted = new Set<Socket>();
   const senders = new SenderConnections((sender) => {
     if (!paused && !closing) opts.onSenderGone?.(sender);
   });
@@ -117,27 +129,54 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       } else req.socket.destroy();
     });
   };
-  const server = opts.tls
+  const plainServer = http.createServer({ keepAlive: true }, onRequest);
+  const tlsServer = opts.tls
     ? https.createServer({ keepAlive: true, key: opts.tls.key, cert: opts.tls.cert, handshakeTimeout: HEADERS_TIMEOUT_MS }, onRequest)
-    : http.createServer({ keepAlive: true }, onRequest);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-
-  // The guard counts every TCP connection, TLS handshake done or not (an idle flood never gets that far).
-  if (opts.tls) {
+    : null;
+  for (const s of tlsServer ? [plainServer, tlsServer] : [plainServer]) {
+    s.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    s.headersTimeout = HEADERS_TIMEOUT_MS;
+    s.requestTimeout = REQUEST_TIMEOUT_MS;
+  }
+  // With TLS, a bare TCP server listens and hands each connection to the HTTPS or the plain HTTP server by its first
+  // byte; neither of those listens itself, so 'listening' is emitted on them by hand: it is what starts Node's checks
+  // of the headers and request timeouts (slowloris bounds) on their connections.
+  const server: net.Server = tlsServer ? net.createServer({ pauseOnConnect: true }) : plainServer;
+  if (tlsServer) {
+    server.on('listening', () => {
+      plainServer.emit('listening');
+      tlsServer.emit('listening');
+    });
+    // The guard counts every TCP connection, TLS handshake done or not (an idle flood never gets that far).
     server.on('connection', (raw: Socket) => {
-      if (paused || !guard.admit(raw)) raw.destroy();
-      else raw.on('close', () => guard.closed(raw));
+      if (paused || !guard.admit(raw)) {
+        raw.destroy();
+        return;
+      }
+      unrouted.add(raw);
+      raw.on('close', () => {
+        unrouted.delete(raw);
+        guard.closed(raw);
+      });
+      routeByFirstByte(
+        raw,
+        HEADERS_TIMEOUT_MS,
+        (s) => tlsServer.emit('connection', s),
+        (s, first) => {
+          plainServer.emit('connection', s);
+          s.emit('data', first);
+        },
+      );
     });
   }
   // Under TLS the socket requests arrive on (req.socket) is the TLS one, made once the handshake is done.
-  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    if (paused || (!opts.tls && !guard.admit(socket))) {
+  const track = (socket: Socket): void => {
+    if (paused || (!tlsServer && !guard.admit(socket))) {
       socket.destroy();
       return;
     }
     accepted++;
+    unrouted.delete((socket as Socket & { _parent?: Socket })._parent ?? socket);
     sockets.add(socket);
     // 'end' is the peer's FIN; an 'error' before 'close' is a reset. Either way the other side closed it.
     let closedByPeer = false;
@@ -146,16 +185,24 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     });
     socket.on('close', (hadError: boolean) => {
       sockets.delete(socket);
-      if (!opts.tls) guard.closed(socket);
+      if (!tlsServer) guard.closed(socket);
       senders.closed(socket, closedByPeer || hadError);
     });
-  });
+  };
+  plainServer.on('connection', track);
+  tlsServer?.on('secureConnection', track);
   // A malformed HTTP request: answer 400 if the socket can still carry it, never throw.
-  server.on('clientError', (err: Error, socket: Socket) => {
+  const onClientError = (err: Error, socket: Socket): void => {
     if (socket.writable && !paused) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
     opts.logger.debug(`rpc: bad HTTP request: ${printable(err.message)}`);
+  };
+  plainServer.on('clientError', onClientError);
+  tlsServer?.on('tlsClientError', (err: Error, socket: Socket) => {
+    socket.destroy();
+    opts.logger.debug(`rpc: TLS handshake failed: ${printable(err.message)}`);
   });
+  tlsServer?.on('clientError', onClientError);
 
   function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, text: string): void {
     // Read and discard the rest of the body (no parsing) before answering, for at most REJECT_LINGER_MS. A client still
@@ -183,13 +230,20 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       req.socket.destroy();
       return;
     }
-    const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml) };
+    const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml), ...opts.auth?.sealAnswer?.(req, xml) };
     if (closing) headers.Connection = 'close';
     res.writeHead(200, headers);
     res.end(xml);
   }
 
   async function serveRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A TLS server's request that came in clear: only members' calls (which carry MACs) may, and only if allowed.
+    // Anything else is refused before its body is read: a credential sent in clear must not be accepted, or users
+    // would keep sending it that way.
+    const inClear = tlsServer !== null && (req.socket as TLSSocket).encrypted !== true;
+    const tlsRequired = (): void =>
+      refuse(req, res, TLS_REQUIRED, `this node serves client and admin calls over TLS only (https://): credentials must not travel in clear\n`);
+    if (inClear && (opts.tls?.plainPeers !== true || req.headers.authorization !== undefined)) return tlsRequired();
     if (req.method !== 'POST') return refuse(req, res, 405, 'XML-RPC takes POST requests only\n');
     const type = req.headers['content-type'];
     if (type !== undefined && !/xml/i.test(type)) return refuse(req, res, 415, `XML-RPC needs an XML body, got ${type}\n`);
@@ -204,6 +258,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     const clientMax = opts.maxClientBodyBytes ?? opts.maxBodyBytes;
     const named = peekMethodName(body);
     const peerClaimed = peerMethods.has(named);
+    if (inClear && !peerClaimed) return tlsRequired();
     if (body.length > clientMax && !peerClaimed) {
       return refuse(req, res, 413, `body larger than ${clientMax} bytes (only peers' appendEntriesRPC may be larger)\n`);
     }
@@ -267,7 +322,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         port,
         setPaused(p: boolean): void {
           paused = p;
-          if (p) for (const s of sockets) s.destroy();
+          if (p) for (const s of [...sockets, ...unrouted]) s.destroy();
         },
         stats: () => {
           const g = guard.stats();
@@ -276,10 +331,18 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         close(): Promise<void> {
           closing = true;
           guard.close();
+          const inner = tlsServer ? [plainServer, tlsServer] : [plainServer];
           return new Promise((done) => {
             server.close(() => done());
-            server.closeIdleConnections();
-            setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+            // The inner servers of a TLS node do not listen: their close() only stops the timeout checks and
+            // closes idle connections (its "not running" error is expected).
+            if (tlsServer) for (const s of inner) s.close(() => undefined);
+            for (const s of inner) s.closeIdleConnections();
+            setTimeout(() => {
+              for (const s of inner) s.closeAllConnections();
+              // Connections still being told apart (or handshaking) belong to neither server yet.
+              for (const s of unrouted) s.destroy();
+            }, CLOSE_GRACE_MS).unref();
           });
         },
       });

@@ -13,7 +13,7 @@ import { RpcFault, type XmlRpcValue } from '../rpc/values.js';
 import type { Logger } from '../util/logger.js';
 import { methodClass, PEER_METHODS } from './methods.js';
 import type { NodeSecrets } from './node-secrets.js';
-import { PEER_AUTH_HEADER, PeerVerifier } from './peer-mac.js';
+import { PEER_AUTH_HEADER, PeerVerifier, sealAnswer as sealPeerAnswer, type PeerRequestProof } from './peer-mac.js';
 import { RefusalLog } from './refusal-log.js';
 import { parseBasicAuth, tokenMatches } from './tokens.js';
 
@@ -25,9 +25,13 @@ export type Authenticate = (req: IncomingMessage, method: string, body: string) 
 /** After parsing: may `principal` make this call with these parameters? A fault if not. */
 export type Authorize = (req: IncomingMessage, principal: string, method: string, params: XmlRpcValue[]) => RpcFault | null;
 
+/** Headers for the answer to `req` (its `xml` body): a MAC proving it to a member whose MAC the request carried. */
+export type SealAnswer = (req: IncomingMessage, xml: string) => Record<string, string> | undefined;
+
 export interface NodeAuth {
   authenticate: Authenticate;
   authorize: Authorize;
+  sealAnswer: SealAnswer;
 }
 
 export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettings, logger: Logger): NodeAuth {
@@ -36,6 +40,8 @@ export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettin
   const verifier = new PeerVerifier(secrets.self, accepted);
   const anyMatch = (token: string, digests: string[]): boolean => digests.map((d) => tokenMatches(token, d)).includes(true);
   const log = new RefusalLog(logger);
+  // Requests a member's MAC proved, until answered (a WeakMap: a request dropped unanswered takes its entry with it).
+  const proofs = new WeakMap<IncomingMessage, PeerRequestProof>();
 
   const refuse = (req: IncomingMessage, method: string, code: number, why: string): AuthOutcome => {
     const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
@@ -75,11 +81,15 @@ export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettin
         const who = check.claimed === undefined ? '' : ` (claims to be ${check.claimed})`;
         return refuse(req, method, FAULT.unauthenticated, `${check.why}${who}`);
       }
+      proofs.set(req, check.proof);
       return { principal: `peer:${check.sender}` };
     }
     if (peerValue !== undefined && cls === 'client') {
       const check = verifier.verify(peerValue, method, body);
-      if (check.ok) return { principal: `peer:${check.sender}` };
+      if (check.ok) {
+        proofs.set(req, check.proof);
+        return { principal: `peer:${check.sender}` };
+      }
       return refuse(req, method, FAULT.unauthenticated, check.why);
     }
     const b = basic(req);
@@ -94,5 +104,12 @@ export function makeAuthenticator(secrets: NodeSecrets, settings: SecuritySettin
     if (settings.clientAuth) return refuse(req, method, FAULT.unauthenticated, 'needs a client credential (HTTP basic auth, user client)');
     return { principal: 'anonymous' };
   };
-  return { authenticate, authorize };
+  // Only answers to requests a member's MAC proved are sealed: an unauthenticated caller gets no MAC over anything.
+  const sealAnswer: SealAnswer = (req, xml) => {
+    const proof = proofs.get(req);
+    if (proof === undefined) return undefined;
+    proofs.delete(req);
+    return sealPeerAnswer(secrets.self, proof, xml);
+  };
+  return { authenticate, authorize, sealAnswer };
 }

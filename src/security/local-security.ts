@@ -27,7 +27,7 @@ export interface PreparedLocalSecurity {
 export function localSecuritySection(security: LocalSecurity | undefined): SecuritySettings | undefined {
   if (security === undefined || security === 'insecure') return undefined;
   if (security.tls !== true && security.clientAuth !== true) return undefined;
-  return { tls: security.tls === true, clientAuth: security.clientAuth === true };
+  return { tls: security.tls === true, clientAuth: security.clientAuth === true, ...(security.peerTls === true ? { peerTls: true } : {}) };
 }
 
 /** Makes or reuses the secrets for these nodes (ids and data folders, in index order). */

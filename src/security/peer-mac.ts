@@ -2,11 +2,17 @@
 // timestamp, nonce, method, body bytes) in one HTTP header, keyed with the key those two members share (pairwise keys:
 // a member holds only the keys it shares with each peer, so it cannot produce a MAC in another member's name for a
 // third one). The receiver checks the MAC, a freshness window on the timestamp and the nonce (ReplayGuard).
+// Its answer carries a MAC too (ANSWER_AUTH_HEADER), keyed the same and bound to the request's MAC: peers may talk
+// plain HTTP (no TLS), so a vote granted or an append acknowledged must be proven to come from the member asked, for
+// this very request (a recorded answer replayed for a later request carries the wrong binding and is refused).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ReplayGuard } from './replay-guard.js';
 
 export const PEER_AUTH_HEADER = 'x-raft-peer-auth';
+export const ANSWER_AUTH_HEADER = 'x-raft-peer-answer-auth';
 const SCHEME = 'raft-hmac-sha256-v1';
+/** A different label for answers: a request's MAC can never pass for an answer's, nor the reverse. */
+const ANSWER_SCHEME = 'raft-hmac-sha256-v1-answer';
 /** Requests whose timestamp is further than this from the receiver's clock are refused. */
 export const FRESHNESS_MS = 30_000;
 
@@ -17,6 +23,28 @@ function mac(key: Buffer, sender: string, receiver: string, ts: string, nonce: s
   if (typeof body === 'string') h.update(body, 'utf8');
   else h.update(body);
   return h.digest();
+}
+
+/** The MAC of `responder`'s answer `body` to the request whose MAC header value was `requestHeader`. */
+function answerMac(key: Buffer, responder: string, requester: string, requestHeader: string, body: Buffer | string): Buffer {
+  // The request header holds the sender, timestamp, nonce and request MAC (which covers the method and body), all
+  // without newlines: binding to it binds the answer to exactly one request.
+  const h = createHmac('sha256', key).update(`${ANSWER_SCHEME}\n${responder}\n${requester}\n${requestHeader}\n`, 'utf8');
+  if (typeof body === 'string') h.update(body, 'utf8');
+  else h.update(body);
+  return h.digest();
+}
+
+/** What a verified request needs for its answer to be sealed: the key that proved it and its header. */
+export interface PeerRequestProof {
+  sender: string;
+  key: Buffer;
+  header: string;
+}
+
+/** The header that proves an answer to a verified request came from this member (`self`). */
+export function sealAnswer(self: string, proof: PeerRequestProof, body: string): Record<string, string> {
+  return { [ANSWER_AUTH_HEADER]: answerMac(proof.key, self, proof.sender, proof.header, body).toString('hex') };
 }
 
 /** Signs this member's outgoing calls. One per process: its counters are what makes each nonce unique. */
@@ -41,9 +69,23 @@ export class PeerSigner {
     const m = mac(key, this.self, receiver, ts, nonce, method, body).toString('hex');
     return { [PEER_AUTH_HEADER]: `${SCHEME} ${this.self} ${ts} ${nonce} ${m}` };
   }
+
+  /**
+   * Why the answer from `receiver` to a call sent with `sent` headers is not proven to be its answer to that call, or
+   * null when it is. `given` is the answer's ANSWER_AUTH_HEADER, `body` its exact bytes.
+   */
+  checkAnswer(receiver: string, sent: Record<string, string>, given: string | undefined, body: Buffer): string | null {
+    const key = this.keys.get(receiver);
+    const header = sent[PEER_AUTH_HEADER];
+    if (key === undefined || header === undefined) return 'the call was not signed';
+    if (given === undefined) return 'the answer carries no peer MAC';
+    if (!/^[0-9a-f]{64}$/.test(given)) return 'malformed answer MAC';
+    if (!timingSafeEqual(answerMac(key, receiver, this.self, header, body), Buffer.from(given, 'hex'))) return 'bad answer MAC';
+    return null;
+  }
 }
 
-export type PeerCheck = { ok: true; sender: string } | { ok: false; why: string; claimed?: string };
+export type PeerCheck = { ok: true; sender: string; proof: PeerRequestProof } | { ok: false; why: string; claimed?: string };
 
 /** Checks incoming calls against this member's keys; remembers nonces. */
 export class PeerVerifier {
@@ -67,9 +109,8 @@ export class PeerVerifier {
     if (keys === undefined) return { ok: false, why: `sender ${sender} is not a member this node shares a key with`, claimed: sender };
     if (!/^\d{1,15}$/.test(ts) || !/^[0-9a-f]{64}$/.test(given)) return { ok: false, why: 'malformed peer authentication header', claimed: sender };
     const givenMac = Buffer.from(given, 'hex');
-    if (!keys.some((key) => timingSafeEqual(mac(key, sender, this.self, ts, nonce, method, body), givenMac))) {
-      return { ok: false, why: 'bad MAC', claimed: sender };
-    }
+    const key = keys.find((k) => timingSafeEqual(mac(k, sender, this.self, ts, nonce, method, body), givenMac));
+    if (key === undefined) return { ok: false, why: 'bad MAC', claimed: sender };
     const now = this.now();
     const skew = Number(ts) - now;
     if (Math.abs(skew) > FRESHNESS_MS) {
@@ -77,6 +118,7 @@ export class PeerVerifier {
     }
     const replay = this.guard.check(sender, nonce, now);
     if (replay !== null) return { ok: false, why: replay, claimed: sender };
-    return { ok: true, sender };
+    // The answer is sealed with the key that proved the request: the one the caller signed with, during a rotation too.
+    return { ok: true, sender, proof: { sender, key, header } };
   }
 }

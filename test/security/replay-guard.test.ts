@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { REPLAY_WINDOW, ReplayGuard } from '../../src/security/replay-guard.js';
-import { PeerSigner, PeerVerifier } from '../../src/security/peer-mac.js';
+import { ANSWER_AUTH_HEADER, PeerSigner, PeerVerifier, sealAnswer } from '../../src/security/peer-mac.js';
 import { randomBytes } from 'node:crypto';
 
 const BOOT = '0123456789abcdef';
@@ -50,7 +50,7 @@ describe('peer MAC', () => {
     const b = new PeerVerifier('b:1', new Map([['a:1', [keyAB]]]), () => now);
     const body = Buffer.from('<methodCall>x</methodCall>');
     const h = a.headers('b:1', 'appendEntriesRPC', body)['x-raft-peer-auth'];
-    expect(b.verify(h, 'appendEntriesRPC', body)).to.deep.equal({ ok: true, sender: 'a:1' });
+    expect(b.verify(h, 'appendEntriesRPC', body)).to.deep.include({ ok: true, sender: 'a:1' });
     expect(b.verify(h, 'appendEntriesRPC', body)).to.include({ ok: false, why: 'replayed request (nonce already seen)' });
     const h2 = a.headers('b:1', 'appendEntriesRPC', body)['x-raft-peer-auth'];
     expect(b.verify(h2, 'requestVotesRPC', body)).to.include({ why: 'bad MAC' });
@@ -63,5 +63,27 @@ describe('peer MAC', () => {
     expect(b.verify(undefined, 'appendEntriesRPC', body)).to.include({ why: 'no peer authentication header' });
     expect(b.verify('x'.repeat(600), 'appendEntriesRPC', body).ok).to.equal(false);
     expect(b.verify(h3.replace('a:1', 'z:1'), 'appendEntriesRPC', body)).to.include({ ok: false, claimed: 'z:1' });
+  });
+
+  it('proves an answer to the one request it answers, from the member asked, and nothing else', () => {
+    const a = new PeerSigner('a:1', new Map([['b:1', keyAB], ['c:1', keyAC]]));
+    const b = new PeerVerifier('b:1', new Map([['a:1', [randomBytes(32), keyAB]]]));
+    const call = Buffer.from('<methodCall>vote</methodCall>');
+    const sent1 = a.headers('b:1', 'requestVotesRPC', call);
+    const sent2 = a.headers('b:1', 'requestVotesRPC', call);
+    const check = b.verify(sent1['x-raft-peer-auth'], 'requestVotesRPC', call);
+    if (!check.ok) throw new Error(check.why);
+    const answer = '<methodResponse>granted</methodResponse>';
+    const seal = sealAnswer('b:1', check.proof, answer)[ANSWER_AUTH_HEADER];
+    expect(a.checkAnswer('b:1', sent1, seal, Buffer.from(answer))).to.equal(null);
+    // The same answer and seal played back for the next request (same method, same body): refused.
+    expect(a.checkAnswer('b:1', sent2, seal, Buffer.from(answer))).to.equal('bad answer MAC');
+    expect(a.checkAnswer('b:1', sent1, seal, Buffer.from(answer.replace('granted', 'refused')))).to.equal('bad answer MAC');
+    // Passed off as c's answer (c was never asked, and its key differs).
+    expect(a.checkAnswer('c:1', sent1, seal, Buffer.from(answer))).to.match(/bad answer MAC|not signed/);
+    expect(a.checkAnswer('b:1', sent1, undefined, Buffer.from(answer))).to.equal('the answer carries no peer MAC');
+    expect(a.checkAnswer('b:1', sent1, 'zz'.repeat(32), Buffer.from(answer))).to.equal('malformed answer MAC');
+    // A request's MAC is no answer's MAC.
+    expect(a.checkAnswer('b:1', sent1, sent1['x-raft-peer-auth'].split(' ')[4], Buffer.from(answer))).to.equal('bad answer MAC');
   });
 });

@@ -10,6 +10,7 @@ describe('cluster configuration: security', () => {
     expect(parseClusterConfig(JSON.stringify({ nodes: ['127.0.0.1:8000'] }), 'c.json').security).to.deep.equal({ tls: false, clientAuth: false });
     expect(parseClusterConfig(cfg({ tls: true, clientAuth: true }), 'c.json').security).to.deep.equal({ tls: true, clientAuth: true });
     expect(parseClusterConfig(cfg({ clientAuth: true }), 'c.json').security).to.deep.equal({ tls: false, clientAuth: true });
+    expect(parseClusterConfig(cfg({ tls: true, clientAuth: true, peerTls: true }), 'c.json').security).to.deep.equal({ tls: true, clientAuth: true, peerTls: true });
   });
 
   it('refuses malformed sections with one line naming the key', () => {
