@@ -30,6 +30,11 @@ export class ConfTracker {
     return this.confs[this.confs.length - 1];
   }
 
+  /** True if `id` votes in the configuration in force or in one above the latest committed configuration. */
+  anyListsVoter(id: string): boolean {
+    return this.confs.some((c) => c.conf.voters.includes(id));
+  }
+
   /** The log now holds `entries` from entries[0].index on (anything from there was replaced). */
   appended(entries: Entry[]): void {
     if (entries.length === 0) return;

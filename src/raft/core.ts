@@ -489,9 +489,16 @@ export class RaftCore {
     return this.confs.current().conf;
   }
 
-  /** Only a voter of the configuration in force may campaign or take over (thesis §4.2.2). */
+  /**
+   * Who may campaign or take over: a voter of the configuration in force, or of one not yet superseded by a committed
+   * configuration. The second case is a node whose log holds an uncommitted change removing it (a leader that removed
+   * itself and then lost its quorum, say): it may hold the only copy of that change, and the voters that lack it need
+   * its vote, which its longer log refuses them. So it campaigns itself, counting only the votes of the configuration
+   * in force, exactly like a leader outside its configuration (thesis §4.2.2), and steps down once the change commits.
+   * Learners and nodes no configuration lists never campaign.
+   */
   private promotable(): boolean {
-    return isVoter(this.conf(), this.cfg.id);
+    return this.confs.anyListsVoter(this.cfg.id);
   }
 
   /** The leader tracks every member but itself: voters and learners alike are replicated to. */
@@ -599,7 +606,7 @@ export class RaftCore {
   private requestVotes(preVote: boolean, transfer = false): void {
     const voters = this.conf().voters;
     this.votes = new VoteTally(voters.length, majority(voters.length));
-    if (this.countVote(this.cfg.id, true)) return;
+    if (isVoter(this.conf(), this.cfg.id) && this.countVote(this.cfg.id, true)) return;
     const term = preVote ? this.term + 1 : this.term;
     const lastLogIndex = this.raftLog.lastIndex();
     const lastLogTerm = this.raftLog.lastTerm();
