@@ -293,6 +293,63 @@ describe('raft core: membership change (thesis ch. 4, issue 14)', () => {
     expect(broken.core(bl).proposeConfChange({ op: 'add-learner', node: 'n4' }).ok).to.equal(true);
   });
 
+  it('without the 2015 fix a committed entry is lost (the raft-dev scenario); with it the change is refused', () => {
+    class WithoutFix extends RaftCore {
+      protected override confChangeNeedsTermCommit(): boolean {
+        return false;
+      }
+    }
+    // preVote and checkQuorum off, so who campaigns is decided by whose clock runs.
+    const tuning = { electionTicks: ELECTION, heartbeatTicks: 2, preVote: false, checkQuorum: false };
+    const scenario = (factory: CoreFactory) => {
+      const net = new TestNet(ids(4), { tuning, factory });
+      const s1 = net.electLeader();
+      const [a, b, c] = net.peers.filter((id) => id !== s1);
+      net.propose(s1, 'base');
+      net.join('n5');
+      change(net, s1, { op: 'add-learner', node: 'n5' });
+      // s1 promotes n5 (five voters); only n5 receives it.
+      for (const x of [a, b, c]) {
+        net.cutLink(s1, x);
+        net.cutLink(x, s1);
+      }
+      expect(net.core(s1).proposeConfChange({ op: 'promote', node: 'n5' }).ok).to.equal(true);
+      net.run();
+      // a is elected by a, b, c (3 of the 4 voters it knows); c never receives its appends, so its no-op cannot commit,
+      // and n5 (a learner to a) hears nothing from a.
+      const aAndN5 = (m: Message) => (m.from === a && m.to === 'n5') || (m.from === 'n5' && m.to === a);
+      net.filter = (m) => !(m.type === 'append' && m.from === a && m.to === c) && !aAndN5(m);
+      for (let t = 0; t < 5 * ELECTION && net.core(a).status().role !== 'leader'; t++) net.tick(1, [a]);
+      expect(net.core(a).status().role).to.equal('leader');
+      return { net, s1, a, b, c, r: net.core(a).proposeConfChange({ op: 'remove', node: c }) };
+    };
+
+    const fixed = scenario((cfg, l, h, ap) => new RaftCore(cfg, l, h, ap));
+    expect(fixed.r).to.deep.equal({ ok: false, reason: 'no-term-commit' });
+
+    const { net, s1, a, b, c, r } = scenario((cfg, l, h, ap) => new WithoutFix(cfg, l, h, ap));
+    expect(r.ok).to.equal(true);
+    net.run();
+    net.propose(a, 'precious');
+    const k = net.node(a).log.lastIndex();
+    expect(net.core(a).status().commitIndex, 'committed by a and b, a majority of {s1, a, b}').to.equal(k);
+    // s1 returns with its five-voter configuration and wins with s1, c and n5, none of which has a's entries.
+    net.heal();
+    net.filter = null;
+    net.isolate(a);
+    net.isolate(b);
+    const termA = net.core(a).status().term;
+    const s1Leads = () => net.core(s1).status().role === 'leader' && net.core(s1).status().term > termA;
+    for (let t = 0; t < 10 * ELECTION && !s1Leads(); t++) net.tick(1, [s1]);
+    expect(s1Leads(), 's1 leads a later term').to.equal(true);
+    for (let i = 0; i < k; i++) net.propose(s1, `usurper${i}`);
+    net.tick(2, [s1, c, 'n5']);
+    expect(net.core(s1).status().commitIndex).to.be.at.least(k);
+    const atK = (id: NodeId) => net.node(id).applied.find((e) => e.index === k)?.data;
+    expect(atK(a)).to.equal('precious');
+    expect(atK(s1), 'two different entries committed at one index: State Machine Safety broken').to.not.equal('precious');
+  });
+
   it('strict reconfig check: refuses a voter set with fewer live members than its quorum unless forced, never an empty one', () => {
     const { net, leader, others } = cluster(3);
     const [alive, dead] = others;
