@@ -8,6 +8,8 @@
 // tick/step/propose/readIndex may be called while a Ready is being persisted; hasReady() stays false until advance(),
 // so Readys never overlap and every message goes out after everything appended before it is durable.
 import { raftAssert } from './assert.js';
+import { EMPTY_CONF, applyConfChange, decodeConf, encodeConf, isVoter, normalizeConf } from './conf.js';
+import { ConfTracker } from './conf-tracker.js';
 import { Progress } from './progress.js';
 import { VoteTally, majority, quorumValue } from './quorum.js';
 import { RaftLog } from './raft-log.js';
@@ -17,6 +19,9 @@ import { hasSaneHeader, isSaneAppend } from './validate.js';
 import type {
   AppendRequest,
   AppendResponse,
+  ConfChange,
+  ConfChangeResult,
+  ConfState,
   CoreStatus,
   Entry,
   HardState,
@@ -41,11 +46,14 @@ const MAX_COMMITTED_PER_READY = 4096;
 export class RaftCore {
   protected readonly cfg: RaftConfig;
   protected readonly raftLog: RaftLog;
-  /** Every other member (messages from anyone else are ignored). */
-  private readonly others: NodeId[];
-  private readonly otherSet: Set<NodeId>;
-  /** Votes (or acknowledgements) needed, this node included: a strict majority of cfg.peers. */
-  private readonly quorum: number;
+  /**
+   * The configuration in force (thesis §4.1: the latest config entry in the log, committed or not, else the initial
+   * one). Its voters elect and count toward every quorum (commit, ReadIndex, lease, check-quorum); learners are
+   * replicated to and counted in none.
+   */
+  private readonly confs: ConfTracker;
+  /** encodeConf of the configuration in force when the last Ready was built (Ready.config reports changes). */
+  private prevConfData: string;
 
   // Persistent state (Figure 2): reported in Ready.hardState whenever it changes.
   protected term: number;
@@ -74,8 +82,8 @@ export class RaftCore {
   private readonly seqSentTick = new Map<number, number>();
 
   private readonly progress = new Map<NodeId, Progress>();
-  /** Pre-vote or vote answers of the current campaign. */
-  private readonly votes: VoteTally;
+  /** Pre-vote or vote answers of the current campaign, over the voters of the configuration it started in. */
+  private votes: VoteTally;
   /**
    * Leader: numbers heartbeat rounds and probes; every AppendRequest carries the current value and followers echo it.
    * A reply echoing seq >= s answers a request sent after s was issued (ReadIndex rounds, stale probe replies).
@@ -113,10 +121,7 @@ export class RaftCore {
   constructor(cfg: RaftConfig, log: LogReader, hardState: HardState, applied: number) {
     this.cfg = cfg;
     this.raftLog = new RaftLog(log);
-    this.others = cfg.peers.filter((p) => p !== cfg.id);
-    this.otherSet = new Set(this.others);
-    this.quorum = majority(this.others.length + 1);
-    this.votes = new VoteTally(this.others.length + 1, this.quorum);
+    this.votes = new VoteTally(0, 1);
     this.term = hardState.term;
     this.vote = hardState.vote;
     const last = log.lastIndex();
@@ -125,6 +130,10 @@ export class RaftCore {
     // Never hand out again what the runtime already applied, even if its log is somehow shorter than its raftlog.
     this.appliedHandedOut = applied;
     this.prevHardState = { term: this.term, vote: this.vote, commit: this.commit };
+    // A joining node knows no configuration until the leader's log brings one: it is nobody's voter meanwhile.
+    const initial = cfg.join === true ? EMPTY_CONF : normalizeConf(cfg.peers, cfg.learners ?? []);
+    this.confs = new ConfTracker(initial, log, this.commit);
+    this.prevConfData = this.confs.current().data;
     this.tids = new TidWindow(cfg.dedupWindow);
     this.rebuildTidWindow(log);
     this.becomeFollower(this.term, null);
@@ -140,11 +149,15 @@ export class RaftCore {
     }
     this.leaderHeardElapsed++;
     this.electionElapsed++;
-    if (this.electionElapsed >= this.randomizedElectionTimeout && this.promiseKept()) this.campaign();
+    // Learners and nodes outside the configuration never campaign: they could not count their own vote.
+    if (this.electionElapsed >= this.randomizedElectionTimeout && this.promiseKept() && this.promotable()) this.campaign();
   }
 
   step(m: Message): void {
-    if (m.to !== this.cfg.id || !this.otherSet.has(m.from) || !hasSaneHeader(m)) return;
+    // Any sender is heard, members or not: a joining node must accept the leader it has never been told of, and a
+    // lagging member a leader elected in a configuration it has not seen yet (the transport authenticates peers).
+    // Votes count only from voters and progress exists only for members, so a stranger can change no quorum.
+    if (m.to !== this.cfg.id || m.from === this.cfg.id || m.from === '' || !hasSaneHeader(m)) return;
     if (m.term > this.term) {
       if (m.type === 'vote') {
         // Leader stickiness (thesis §9.6/§4.2.3): while we hear from a live leader, a higher-term candidate is a
@@ -205,6 +218,57 @@ export class RaftCore {
     return { ok: true, duplicate: false, index, term: this.term };
   }
 
+  /**
+   * A single-server membership change (thesis §4.1-4.3): appends a config entry holding the whole new configuration,
+   * in force at once on this leader (and on each follower as it appends it). One change at a time, and only once an
+   * entry of this leader's term has committed (the 2015 fix: otherwise a change by a deposed leader and one by its
+   * successor can have disjoint majorities). `force` skips only the check that the new voters are mostly alive.
+   */
+  proposeConfChange(change: ConfChange, opts: { force?: boolean } = {}): ConfChangeResult {
+    if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
+    const problem = confChangeProblem(change);
+    if (problem !== null) return { ok: false, reason: 'invalid', why: problem };
+    if (this.transferTarget !== null) {
+      return { ok: false, reason: 'transferring', leader: this.cfg.id, target: this.transferTarget };
+    }
+    const cur = this.confs.current();
+    const next = applyConfChange(cur.conf, change);
+    if (next === 'no-op') return { ok: false, reason: 'no-op', index: cur.index };
+    if (next === 'not-member') return { ok: false, reason: 'not-member', node: change.node };
+    const data = encodeConf(next);
+    const bad = decodeConf(data);
+    if (typeof bad === 'string') return { ok: false, reason: 'invalid', why: bad };
+    if (this.confChangeWaitsForPrevious() && cur.index > this.commit) {
+      return { ok: false, reason: 'change-pending', index: cur.index };
+    }
+    if (this.confChangeNeedsTermCommit() && !this.committedInCurrentTerm()) return { ok: false, reason: 'no-term-commit' };
+    const last = this.raftLog.lastIndex();
+    if (change.op === 'promote') {
+      // etcd's "in sync" rule: a voter far behind would stall commits the moment it starts counting.
+      const pr = this.progress.get(change.node);
+      const lag = this.cfg.promoteMaxLag ?? 100;
+      if (pr === undefined || !pr.responded || last - pr.match > lag) {
+        return { ok: false, reason: 'not-caught-up', node: change.node };
+      }
+    }
+    if (next.voters.length !== cur.conf.voters.length) {
+      // etcd's --strict-reconfig-check: refuse a voter set that could not commit anything with the members alive now.
+      const quorum = majority(next.voters.length);
+      const active = this.activeVoters(next.voters);
+      if (next.voters.length === 0 || (active < quorum && opts.force !== true)) {
+        return { ok: false, reason: 'unsafe', active, quorum };
+      }
+    }
+    const index = last + 1;
+    this.appendAsLeader({ index, term: this.term, type: 'config', tid: '', data, key: '' });
+    // A smaller voter set may let entries already held by its majority commit, and pending reads be confirmed.
+    this.maybeCommit();
+    if (this.role === 'leader' && this.readOnly.hasPendingRounds()) {
+      this.reads.push(...this.readOnly.confirmUpTo(this.quorumAckedSeq()));
+    }
+    return { ok: true, index, term: this.term };
+  }
+
   readIndex(ctx: number): void {
     if (this.role !== 'leader') {
       this.failedReads.push(ctx);
@@ -231,7 +295,7 @@ export class RaftCore {
     if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leader: this.leader };
     if (target === this.cfg.id) return { ok: false, reason: 'self', target };
     const pr = this.progress.get(target);
-    if (pr === undefined) return { ok: false, reason: 'not-member', target };
+    if (pr === undefined || !isVoter(this.conf(), target)) return { ok: false, reason: 'not-member', target };
     if (this.transferTarget === target) return { ok: true, target }; // already under way: keep its deadline
     this.transferTarget = target;
     this.transferElapsed = 0;
@@ -251,7 +315,7 @@ export class RaftCore {
   leaderUnreachable(leader: NodeId): void {
     // A lease rests on followers waiting a full election timeout: a hint (a proxy resetting connections looks the
     // same as a dead process) must not shorten that.
-    if (this.leaseMode()) return;
+    if (this.leaseMode() || !this.promotable()) return;
     if (this.role !== 'follower' || this.leader !== leader || this.leaderSuspect) return;
     this.leaderSuspect = true;
     const e = this.cfg.electionTicks;
@@ -281,6 +345,7 @@ export class RaftCore {
       this.raftLog.hasUnstable() ||
       this.hardStateChanged() ||
       this.softStateChanged() ||
+      this.confs.current().data !== this.prevConfData ||
       this.committedUpTo() > this.appliedHandedOut
     );
   }
@@ -293,6 +358,7 @@ export class RaftCore {
     const hs = this.hardState();
     const termOrVoteChanged = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;
     const entries = this.raftLog.unstableEntries();
+    const conf = this.confs.current();
     const rd: Ready = {
       softState: this.softState(),
       hardState: this.hardStateChanged() ? hs : null,
@@ -302,7 +368,9 @@ export class RaftCore {
       reads: this.reads,
       failedReads: this.failedReads,
       mustSync: entries.length > 0 || termOrVoteChanged,
+      config: conf.data !== this.prevConfData ? copyConf(conf.conf) : null,
     };
+    this.prevConfData = conf.data;
     this.msgs = [];
     this.reads = [];
     this.failedReads = [];
@@ -339,6 +407,9 @@ export class RaftCore {
       commitIndex: this.commit,
       lastLogIndex: this.raftLog.lastIndex(),
       transferTarget: this.transferTarget,
+      voters: this.conf().voters.slice(),
+      learners: this.conf().learners.slice(),
+      configIndex: this.confs.current().index,
       progress,
     };
   }
@@ -381,6 +452,23 @@ export class RaftCore {
     return true;
   }
 
+  /**
+   * The 2015 fix (raft-dev, "bug in single-server membership changes"): a leader proposes a change only once an entry
+   * of its own term has committed. A broken variant returns false: a new leader's change can then overlap with an
+   * uncommitted change of its predecessor, and two configurations without a common majority can both commit.
+   */
+  protected confChangeNeedsTermCommit(): boolean {
+    return true;
+  }
+
+  /**
+   * One change at a time (thesis §4.1): a change is proposed only once the previous config entry has committed.
+   * A broken variant returns false: two changes in flight can remove two voters' worth of overlap.
+   */
+  protected confChangeWaitsForPrevious(): boolean {
+    return true;
+  }
+
   /** Replace the log from entries[0].index on with `entries` (non-empty), keeping the tid window in step. */
   protected truncateAndAppend(entries: Entry[]): void {
     if (entries.length === 0) return;
@@ -390,6 +478,67 @@ export class RaftCore {
     );
     this.raftLog.truncateAndAppend(entries, this.commit);
     for (const e of entries) this.tids.add(e);
+    const before = this.confs.current();
+    this.confs.appended(entries);
+    if (this.role === 'leader' && this.confs.current() !== before) this.syncProgress();
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  private conf(): ConfState {
+    return this.confs.current().conf;
+  }
+
+  /**
+   * Who may campaign or take over: a voter of the configuration in force, or of one not yet superseded by a committed
+   * configuration. The second case is a node whose log holds an uncommitted change removing it (a leader that removed
+   * itself and then lost its quorum, say): it may hold the only copy of that change, and the voters that lack it need
+   * its vote, which its longer log refuses them. So it campaigns itself, counting only the votes of the configuration
+   * in force, exactly like a leader outside its configuration (thesis §4.2.2), and steps down once the change commits.
+   * Learners and nodes no configuration lists never campaign.
+   */
+  private promotable(): boolean {
+    return this.confs.anyListsVoter(this.cfg.id);
+  }
+
+  /** The leader tracks every member but itself: voters and learners alike are replicated to. */
+  private syncProgress(): void {
+    const c = this.conf();
+    const members = new Set([...c.voters, ...c.learners]);
+    members.delete(this.cfg.id);
+    for (const peer of [...this.progress.keys()]) if (!members.has(peer)) this.progress.delete(peer);
+    const last = this.raftLog.lastIndex();
+    for (const peer of members) if (!this.progress.has(peer)) this.progress.set(peer, new Progress(last, this.leaderTicks));
+    if (this.transferTarget !== null && !isVoter(c, this.transferTarget)) this.transferTarget = null;
+  }
+
+  /** Voters of `voters` this leader knows to be alive: itself, and those that answered it within an election timeout. */
+  private activeVoters(voters: NodeId[]): number {
+    let n = 0;
+    for (const v of voters) {
+      const pr = this.progress.get(v);
+      if (v === this.cfg.id || (pr !== undefined && pr.responded && this.recentlyHeard(pr))) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Thesis §4.2.2: a leader removed from the configuration leads until that configuration commits, then steps down.
+   * It first tells the followers the commit index and hands over to the most up-to-date voter (timeoutNow), so the
+   * cluster need not wait an election timeout for a new leader.
+   */
+  private stepDownRemoved(): void {
+    this.commitNotifyPending = true;
+    this.needsFlush = true;
+    this.flushPending();
+    const last = this.raftLog.lastIndex();
+    let best: [NodeId, Progress] | null = null;
+    for (const v of this.conf().voters) {
+      const pr = this.progress.get(v);
+      if (pr !== undefined && pr.match === last && (best === null || this.recentlyHeard(pr))) best = [v, pr];
+    }
+    if (best !== null) this.maybeSendTimeoutNow(best[0], best[1]);
+    this.becomeFollower(this.term, null);
   }
 
   // ---------------------------------------------------------------- role transitions
@@ -437,9 +586,9 @@ export class RaftCore {
     this.seqSentTick.clear();
     this.transferTarget = null;
     this.leaseForfeited = false;
-    const last = this.raftLog.lastIndex();
     this.progress.clear();
-    for (const peer of this.others) this.progress.set(peer, new Progress(last, 0));
+    this.syncProgress();
+    const last = this.raftLog.lastIndex();
     // §8: a no-op of the new term lets earlier entries commit (Figure 8) and tells the leader the commit index.
     this.appendAsLeader({ index: last + 1, term: this.term, type: 'noop', tid: '', data: '', key: '' });
   }
@@ -455,12 +604,14 @@ export class RaftCore {
   }
 
   private requestVotes(preVote: boolean, transfer = false): void {
-    this.votes.clear();
-    if (this.countVote(this.cfg.id, true)) return;
+    const voters = this.conf().voters;
+    this.votes = new VoteTally(voters.length, majority(voters.length));
+    if (isVoter(this.conf(), this.cfg.id) && this.countVote(this.cfg.id, true)) return;
     const term = preVote ? this.term + 1 : this.term;
     const lastLogIndex = this.raftLog.lastIndex();
     const lastLogTerm = this.raftLog.lastTerm();
-    for (const to of this.others) {
+    for (const to of voters) {
+      if (to === this.cfg.id) continue;
       const req: VoteRequest = { type: 'vote', from: this.cfg.id, to, term, preVote, lastLogIndex, lastLogTerm };
       if (transfer) req.transfer = true;
       this.msgs.push(req);
@@ -503,6 +654,7 @@ export class RaftCore {
       // Thesis §3.10: our leader hands over; campaign now, skipping pre-vote (it would only be refused: everyone
       // still hears that leader) and marking the requests so voters set stickiness aside.
       if (this.leader !== m.from) return; // only the leader we follow in this term may hand over
+      if (!this.promotable()) return; // a learner could not count its own vote
       this.becomeCandidate();
       this.requestVotes(false, true);
       return;
@@ -531,6 +683,8 @@ export class RaftCore {
     } else if (m.preVote) {
       return;
     }
+    // Learners may answer (see handleVoteRequest), but only this campaign's voters count.
+    if (!isVoter(this.conf(), m.from)) return;
     this.countVote(m.from, m.granted);
   }
 
@@ -540,6 +694,11 @@ export class RaftCore {
 
   // ---------------------------------------------------------------- RequestVote
 
+  /**
+   * Learners and non-members answer too, as etcd's do: a learner promoted by an entry it has not received yet may be
+   * needed for a quorum of the new configuration (say the leader that committed the promotion died), and only the
+   * candidate knows it is a voter. Granting is harmless otherwise: a candidate counts only its configuration's voters.
+   */
   private handleVoteRequest(m: VoteRequest): void {
     // One vote per term: only for the candidate we already chose, or anyone if we chose no one and know no leader.
     // A pre-vote for a later term is a hypothetical question and binds nothing.
@@ -596,9 +755,14 @@ export class RaftCore {
     if (!this.leaseMode() || this.role !== 'leader' || this.leaderTicks < this.cfg.electionTicks) return false;
     if (this.leaseForfeited) return false;
     if (!this.committedInCurrentTerm()) return false;
-    const starts = [this.leaderTicks];
-    for (const pr of this.progress.values()) starts.push(this.seqSentTick.get(pr.ackedSeq) ?? -Infinity);
-    return this.leaderTicks < quorumValue(starts, this.quorum) + this.leaseTicks();
+    const voters = this.conf().voters;
+    const starts = voters.map((v) => {
+      const pr = this.progress.get(v);
+      if (v === this.cfg.id) return this.leaderTicks;
+      return pr === undefined ? -Infinity : (this.seqSentTick.get(pr.ackedSeq) ?? -Infinity);
+    });
+    if (starts.length === 0) return false;
+    return this.leaderTicks < quorumValue(starts, majority(voters.length)) + this.leaseTicks();
   }
 
   private noteSeqSent(seq: number): void {
@@ -684,6 +848,7 @@ export class RaftCore {
     if (!m.success && m.conflictIndex === 0) return;
     // Any current-term answer means the follower accepts us as leader right now.
     pr.lastHeardTick = this.leaderTicks;
+    pr.responded = true;
     if (m.seq > pr.ackedSeq) pr.ackedSeq = m.seq;
     if (this.readOnly.hasPendingRounds()) this.reads.push(...this.readOnly.confirmUpTo(this.quorumAckedSeq()));
 
@@ -723,9 +888,11 @@ export class RaftCore {
 
   /** The highest index a quorum holds (the leader counting only what it persisted); commit it if allowed. */
   private maybeCommit(): void {
-    const matches = [this.raftLog.persistedIndex()];
-    for (const pr of this.progress.values()) matches.push(pr.match);
-    const candidate = Math.min(quorumValue(matches, this.quorum), this.raftLog.lastIndex());
+    const voters = this.conf().voters;
+    if (voters.length === 0) return;
+    // Thesis §4.2.2: a leader outside its configuration replicates but does not count itself.
+    const matches = voters.map((v) => (v === this.cfg.id ? this.raftLog.persistedIndex() : (this.progress.get(v)?.match ?? 0)));
+    const candidate = Math.min(quorumValue(matches, majority(voters.length)), this.raftLog.lastIndex());
     if (candidate <= this.commit || !this.commitAllowed(candidate)) return;
     this.commitTo(candidate);
     this.commitNotifyPending = true;
@@ -733,6 +900,7 @@ export class RaftCore {
     if (this.committedInCurrentTerm()) {
       for (const ctx of this.readOnly.releaseWaiting()) this.admitRead(ctx);
     }
+    if (!this.promotable() && this.confs.current().index <= this.commit) this.stepDownRemoved();
   }
 
   /** The only place commit moves: forward, and never past the log (etcd: "tocommit(%d) is out of range"). */
@@ -741,6 +909,7 @@ export class RaftCore {
     const last = this.raftLog.lastIndex();
     raftAssert(index <= last, () => `commit index ${index} is out of range (last index ${last})`);
     this.commit = index;
+    this.confs.compact(index);
   }
 
   /** Thesis §3.10: once the target holds everything we have, it can win an election at once. */
@@ -828,7 +997,8 @@ export class RaftCore {
     this.noteSeqSent(seq);
     for (const [peer, pr] of this.progress) this.sendAppend(peer, pr.match, [], seq);
     this.readOnly.startOpenRound(seq);
-    if (this.others.length === 0) this.reads.push(...this.readOnly.confirmUpTo(seq));
+    // A sole voter confirms its own round at once.
+    if (this.soleVoter()) this.reads.push(...this.readOnly.confirmUpTo(seq));
   }
 
   private tickLeader(): void {
@@ -865,9 +1035,18 @@ export class RaftCore {
   }
 
   private quorumRecentlyHeard(): boolean {
-    let heard = 1;
-    for (const pr of this.progress.values()) if (this.recentlyHeard(pr)) heard++;
-    return heard >= this.quorum;
+    const voters = this.conf().voters;
+    let heard = 0;
+    for (const v of voters) {
+      const pr = this.progress.get(v);
+      if (v === this.cfg.id || (pr !== undefined && this.recentlyHeard(pr))) heard++;
+    }
+    return heard >= majority(voters.length);
+  }
+
+  private soleVoter(): boolean {
+    const voters = this.conf().voters;
+    return voters.length === 1 && voters[0] === this.cfg.id;
   }
 
   // ---------------------------------------------------------------- ReadIndex
@@ -877,7 +1056,7 @@ export class RaftCore {
   }
 
   private admitRead(ctx: number): void {
-    if (!this.readNeedsQuorum() || this.others.length === 0) {
+    if (!this.readNeedsQuorum() || this.soleVoter()) {
       this.reads.push({ ctx, index: this.commit });
       return;
     }
@@ -886,9 +1065,9 @@ export class RaftCore {
 
   /** The highest seq acknowledged by a quorum (the leader acknowledges everything it sent). */
   private quorumAckedSeq(): number {
-    const acked = [Number.MAX_SAFE_INTEGER];
-    for (const pr of this.progress.values()) acked.push(pr.ackedSeq);
-    return quorumValue(acked, this.quorum);
+    const voters = this.conf().voters;
+    const acked = voters.map((v) => (v === this.cfg.id ? Number.MAX_SAFE_INTEGER : (this.progress.get(v)?.ackedSeq ?? 0)));
+    return acked.length === 0 ? 0 : quorumValue(acked, majority(voters.length));
   }
 
   // ---------------------------------------------------------------- Ready helpers
@@ -939,4 +1118,17 @@ export class RaftCore {
       for (const e of log.entries(lo, Math.min(last + 1, lo + chunk))) this.tids.add(e);
     }
   }
+}
+
+function copyConf(c: ConfState): ConfState {
+  return { voters: c.voters.slice(), learners: c.learners.slice() };
+}
+
+/** What is wrong with a change request from outside (an admin call), or null: the core never trusts its shape. */
+function confChangeProblem(ch: ConfChange): string | null {
+  const op: unknown = ch.op;
+  if (op !== 'add-learner' && op !== 'promote' && op !== 'remove') return `unknown membership operation ${JSON.stringify(op)}`;
+  const node: unknown = ch.node;
+  if (typeof node !== 'string' || node.length === 0 || node.length > 256) return 'the node id must be a string of 1 to 256 characters';
+  return null;
 }

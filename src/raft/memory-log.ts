@@ -4,6 +4,8 @@ import type { Entry, LogReader } from './types.js';
 export class MemoryLog implements LogReader {
   /** entriesByPos[i] holds index i+1: Raft indexes start at 1. */
   private readonly entriesByPos: Entry[] = [];
+  /** Indexes of the config entries, ascending (LogReader.prevConfigIndex). */
+  private configIndexes: number[] = [];
 
   constructor(initial: Entry[] = []) {
     if (initial.length > 0) this.append(initial);
@@ -42,7 +44,16 @@ export class MemoryLog implements LogReader {
       throw new RangeError(`append at ${first} would leave a gap after ${this.lastIndex()}`);
     }
     this.entriesByPos.length = first - 1;
-    for (const e of entries) this.entriesByPos.push({ ...e });
+    while (this.configIndexes.length > 0 && this.configIndexes[this.configIndexes.length - 1] >= first) this.configIndexes.pop();
+    for (const e of entries) {
+      this.entriesByPos.push({ ...e });
+      if (e.type === 'config') this.configIndexes.push(e.index);
+    }
+  }
+
+  prevConfigIndex(before: number): number {
+    for (let k = this.configIndexes.length - 1; k >= 0; k--) if (this.configIndexes[k] < before) return this.configIndexes[k];
+    return 0;
   }
 
   /** Every entry, in index order (a copy of the array; entries themselves are shared). */

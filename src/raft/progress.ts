@@ -17,6 +17,8 @@ export class Progress {
   private inflight: number[] = [];
   /** Highest seq this follower has echoed in the current term (confirms leadership for ReadIndex rounds). */
   ackedSeq = 0;
+  /** The follower has answered this leader at least once (membership checks trust only members heard from). */
+  responded = false;
   /** Leader tick at which we last heard from this follower in the current term (check-quorum). */
   lastHeardTick: number;
   /** Leader tick at which `match` last advanced, or at which we entered replicate (stall detection). */

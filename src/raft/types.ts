@@ -5,8 +5,11 @@
 /** A node id is "host:port", the address its XML-RPC server listens on. */
 export type NodeId = string;
 
-/** 'noop' is appended by every new leader (Raft §8); 'add' comes from addEntry; 'set' from setVal. */
-export type EntryType = 'noop' | 'add' | 'set';
+/**
+ * 'noop' is appended by every new leader (Raft §8); 'add' comes from addEntry; 'set' from setVal; 'config' is a
+ * membership change: its data is the whole new configuration, encodeConf's canonical JSON (src/raft/conf.ts).
+ */
+export type EntryType = 'noop' | 'add' | 'set' | 'config';
 
 export interface Entry {
   index: number;
@@ -14,7 +17,7 @@ export interface Entry {
   type: EntryType;
   /** Client transaction id; '' for no-ops. A tid already in the leader's log is never appended twice. */
   tid: string;
-  /** addEntry's data, or setVal's value. */
+  /** addEntry's data, setVal's value, or a config entry's {"voters":[...],"learners":[...]}. */
   data: string;
   /** setVal's key; '' for other types. */
   key: string;
@@ -129,7 +132,42 @@ export interface Ready {
   failedReads: number[];
   /** True when entries or a changed term/vote must be fsynced before messages go out. */
   mustSync: boolean;
+  /**
+   * The configuration in force, present in the Ready where it changed (a config entry appended, or truncated away):
+   * the runtime opens connections to new members and may drop those to nodes no longer listed. null: unchanged.
+   */
+  config: ConfState | null;
 }
+
+/** A cluster configuration: voters elect and count toward quorums; learners only receive the log. Sorted lists. */
+export interface ConfState {
+  voters: NodeId[];
+  learners: NodeId[];
+}
+
+/** One single-server membership change (thesis §4.1): a new node joins as a learner, then is promoted. */
+export interface ConfChange {
+  op: 'add-learner' | 'promote' | 'remove';
+  node: NodeId;
+}
+
+export type ConfChangeResult =
+  | { ok: true; index: number; term: number }
+  | { ok: false; reason: 'not-leader'; leader: NodeId | null }
+  | { ok: false; reason: 'transferring'; leader: NodeId | null; target: NodeId }
+  /**
+   * 'change-pending': the latest config entry (at `index`) is not committed yet; 'no-op': the configuration already
+   * is so (`index`: the entry of the configuration in force, 0 for the initial one; wait for it to commit).
+   */
+  | { ok: false; reason: 'change-pending' | 'no-op'; index: number }
+  /** 'no-term-commit': this leader has not committed an entry of its own term yet (the 2015 fix); retry shortly. */
+  | { ok: false; reason: 'no-term-commit' }
+  /** 'not-member': promote or remove of a node the configuration does not list; 'not-caught-up': promote too early. */
+  | { ok: false; reason: 'not-member' | 'not-caught-up'; node: NodeId }
+  /** The new voters would have fewer recently active members than their quorum (or none at all). */
+  | { ok: false; reason: 'unsafe'; active: number; quorum: number }
+  /** The request itself is malformed (unknown op, bad node id): `why` says how. */
+  | { ok: false; reason: 'invalid'; why: string };
 
 /** Read-only access to the durable log, implemented by src/storage (on disk) and by MemoryLog (tests, simulator). */
 export interface LogReader {
@@ -139,6 +177,11 @@ export interface LogReader {
   term(index: number): number;
   /** Entries with lo <= index < hi, stopping early once maxBytes of data+key+tid is exceeded (at least one entry). */
   entries(lo: number, hi: number, maxBytes?: number): Entry[];
+  /**
+   * Optional index of config entries: the index of the last 'config' entry below `before`, or 0 if none. Without it
+   * a restarting core reads the log backwards to find the configuration in force.
+   */
+  prevConfigIndex?(before: number): number;
 }
 
 /** A seeded source of randomness (the core never calls Math.random). Returns an integer in [0, n). */
@@ -147,8 +190,20 @@ import type { RandomInt } from '../util/seeded-random.js';
 
 export interface RaftConfig {
   id: NodeId;
-  /** Every member of the cluster, this node included. */
+  /**
+   * The initial voters, this node included: the configuration in force until the log holds a config entry (then the
+   * latest such entry is, committed or not).
+   */
   peers: NodeId[];
+  /** The initial learners (default none). */
+  learners?: NodeId[];
+  /**
+   * A node joining a running cluster: its initial configuration is empty (it neither campaigns nor counts as anyone's
+   * voter) until a config entry reaches its log; `peers` and `learners` are ignored.
+   */
+  join?: boolean;
+  /** Promote refuses a learner whose log is more than this many entries behind the leader's (default 100). */
+  promoteMaxLag?: number;
   /** Election timeout in ticks; each follower/candidate draws its timeout uniformly from [electionTicks, 2*electionTicks). */
   electionTicks: number;
   /** Heartbeat interval in ticks; must be well below electionTicks. */
@@ -199,7 +254,7 @@ export type ProposeResult =
 export type TransferResult =
   | { ok: true; target: NodeId }
   | { ok: false; reason: 'not-leader'; leader: NodeId | null }
-  /** 'self': the leader is already the target; 'not-member': the target is not another voter of the cluster. */
+  /** 'self': the leader is already the target; 'not-member': the target is not another voter of the configuration. */
   | { ok: false; reason: 'self' | 'not-member'; target: NodeId };
 
 export interface CoreStatus {
@@ -212,6 +267,11 @@ export interface CoreStatus {
   lastLogIndex: number;
   /** Leader only: the voter leadership is being handed to, or null when no transfer is under way. */
   transferTarget: NodeId | null;
+  /** The configuration in force (the latest config entry in this node's log, or the initial one). */
+  voters: NodeId[];
+  learners: NodeId[];
+  /** Index of the config entry in force (0: the initial configuration); committed once commitIndex reaches it. */
+  configIndex: number;
   /** Leader only: per-peer replication progress. */
   progress: { [peer: string]: { match: number; next: number; active: boolean } };
 }

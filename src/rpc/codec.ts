@@ -3,7 +3,7 @@
 import type { AppendRequest, AppendResponse, Entry, EntryType, NodeId, TimeoutNow, VoteRequest, VoteResponse } from '../raft/types.js';
 import { FaultCode, RpcFault, isStruct, typeName, type XmlRpcStruct, type XmlRpcValue } from './values.js';
 
-const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set']);
+const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set', 'config']);
 
 function bad(where: string, what: string, v: unknown): never {
   throw new RpcFault(FaultCode.invalidParams, `${where} must be ${what}, got ${typeName(v)}`);
@@ -109,7 +109,7 @@ function encodeEntry(e: Entry): XmlRpcStruct {
 function decodeEntry(v: XmlRpcValue | undefined, where: string): Entry {
   if (v === undefined || !isStruct(v)) bad(where, 'struct', v);
   const type = str(v.type, `${where}.type`);
-  if (!ENTRY_TYPES.has(type)) throw new RpcFault(FaultCode.invalidParams, `${where}.type must be noop, add or set, got '${type}'`);
+  if (!ENTRY_TYPES.has(type)) throw new RpcFault(FaultCode.invalidParams, `${where}.type must be noop, add, set or config, got '${type}'`);
   return {
     index: nat(v.index, `${where}.index`),
     term: nat(v.term, `${where}.term`),

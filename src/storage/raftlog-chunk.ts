@@ -53,6 +53,8 @@ function typeAt(s: string, pos: number): EntryType | null {
       return s.startsWith('add"', pos) ? 'add' : null;
     case 0x6e: // n
       return s.startsWith('noop"', pos) ? 'noop' : null;
+    case 0x63: // c
+      return s.startsWith('config"', pos) ? 'config' : null;
     default:
       return null;
   }

@@ -28,7 +28,7 @@ export function formatRaftlogLine(e: Entry): string {
   return `${base.slice(0, -1)},"crc":"${crcHex(crc32(base))}"}`;
 }
 
-const TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set']);
+const TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set', 'config']);
 
 /** Parses one line (without its newline); throws an Error saying what is wrong. */
 export function parseRaftlogLine(s: string): Entry {

@@ -63,7 +63,7 @@ export function decodeRecordAt(buf: Buffer, off: number): FrameResult {
   };
 }
 
-const TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set']);
+const TYPES: ReadonlySet<string> = new Set<EntryType>(['noop', 'add', 'set', 'config']);
 
 function parseEntries(json: Buffer, first: number, count: number): Entry[] {
   const v: unknown = JSON.parse(json.toString('utf8'));

@@ -98,12 +98,13 @@ describe('raft core: elections', () => {
     expect(granted({ lastLogIndex: 1, lastLogTerm: 3 }), 'newer last term').to.equal(true);
   });
 
-  it('rejects vote requests from a lower term and ignores ids outside the cluster', () => {
+  // Vote requests from ids outside this node's configuration are answered like any other since membership change
+  // (issue 14): the candidate may be a voter of a configuration this node has not received yet, and a candidate counts
+  // only its own voters (test/raft/membership.test.ts). Keeping strangers out is the authenticated transport's job.
+  it('rejects vote requests from a lower term', () => {
     const core = soloCore(1, {}, new MemoryLog(), 5);
     core.step(voteRequest({ term: 4 }));
     expect(drain(core)[0]).to.include({ granted: false, term: 5 });
-    core.step(voteRequest({ from: 'intruder', term: 9 }));
-    expect(core.hasReady()).to.equal(false);
     expect(core.status().term).to.equal(5);
   });
 

@@ -28,18 +28,29 @@ interface InFlight {
 type Factory = (...args: ConstructorParameters<typeof RaftCore>) => RaftCore;
 
 /** Runs one seed; throws with the seed and step on the first violated property. */
-function runSeed(seed: number, steps: number, factory: Factory = (...a) => new RaftCore(...a), hints = false): void {
+/**
+ * `reconfig`: n1..n3 start as the voters and n4, n5 join unconfigured; leaders propose random single-server changes
+ * (add-learner, promote, remove, never forced) throughout, so every property is checked across configurations.
+ */
+export function runSeed(seed: number, steps: number, factory: Factory = (...a) => new RaftCore(...a), hints = false, reconfig = false): number {
   const rnd = seededRandom(seed);
   // Leader-loss hints draw from their own stream, so runs without them replay exactly as before.
   const hintRnd = seededRandom(seed * 7919 + 13);
   const chance = (p: number): boolean => rnd(1_000_000) < p * 1_000_000;
   const peers = ids(5);
+  const initialVoters = reconfig ? ids(3) : peers;
+  const confRnd = seededRandom(seed * 104729 + 1); // own stream: runs without reconfig replay exactly as before
+  let confChanges = 0;
+  // Fault-free steps at the end. Reconfiguring runs get more: a voter may join the quorum far behind (promoteMaxLag)
+  // or be left in a two-voter quorum by a removal, and catching it up in probe mode takes one batch per round trip.
+  const calm = reconfig ? 300 : 150;
   const nodes = new Map<NodeId, FuzzNode>();
   const make = (id: NodeId, log: MemoryLog, hard: HardState, applied: Entry[]): FuzzNode => {
     const last = applied.length > 0 ? applied[applied.length - 1].index : 0;
     const cfg = {
       ...DEFAULT_RAFT_TUNING, electionTicks: 10, heartbeatTicks: 3, maxEntriesPerAppend: 3, maxInflightAppends: 3,
-      id, peers, random: seededRandom(seed * 31 + peers.indexOf(id) + 7 * rnd(1000)),
+      id, peers: initialVoters, random: seededRandom(seed * 31 + peers.indexOf(id) + 7 * rnd(1000)),
+      ...(initialVoters.includes(id) ? {} : { join: true }),
     };
     return { core: factory(cfg, log, hard, last), log, hard, applied, pending: null, up: true, pausedUntil: 0 };
   };
@@ -97,7 +108,7 @@ function runSeed(seed: number, steps: number, factory: Factory = (...a) => new R
   };
 
   for (now = 0; now < steps; now++) {
-    if (faults && now >= steps - 150) {
+    if (faults && now >= steps - calm) {
       faults = false; // the last stretch: no faults, everyone up, so the cluster must make progress
       partition = null;
       for (const n of nodes.values()) n.pausedUntil = 0;
@@ -157,6 +168,12 @@ function runSeed(seed: number, steps: number, factory: Factory = (...a) => new R
           readFloor.set(nextCtx, highestAcked);
           n.core.readIndex(nextCtx++);
         }
+        // Changes stop with the faults: liveness is then checked in the final configuration.
+        if (reconfig && faults && confRnd(100) < 5) {
+          const ops = ['add-learner', 'promote', 'remove'] as const;
+          const r = n.core.proposeConfChange({ op: ops[confRnd(3)], node: peers[confRnd(peers.length)] });
+          if (r.ok) confChanges++;
+        }
       }
       if (n.pending === null && n.core.hasReady()) {
         n.pending = { rd: n.core.ready(), doneAt: now + (faults ? rnd(3) : 0) };
@@ -164,12 +181,22 @@ function runSeed(seed: number, steps: number, factory: Factory = (...a) => new R
       }
     }
   }
-  // Liveness: after 150 fault-free steps there is a leader and everything it has is applied by a majority.
+  // Liveness: after `calm` fault-free steps there is a leader and everything it has is applied by a majority.
   const leaders = peers.filter((id) => (nodes.get(id) as FuzzNode).core.status().role === 'leader');
-  if (leaders.length !== 1) fail(`expected one leader after healing, got ${leaders.join(',') || 'none'}`);
+  const states = (): string =>
+    peers
+      .map((id) => {
+        const n = nodes.get(id) as FuzzNode;
+        const st = n.core.status();
+        return `${id} ${st.role} t${st.term} last ${st.lastLogIndex} commit ${st.commitIndex} applied ${n.applied.length} voters ${st.voters.join(',')} learners ${st.learners.join(',')} conf@${st.configIndex}`;
+      })
+      .join('; ');
+  if (leaders.length !== 1) fail(`expected one leader after healing, got ${leaders.join(',') || 'none'}: ${states()}`);
   const leaderNode = nodes.get(leaders[0]) as FuzzNode;
-  const upToDate = peers.filter((id) => (nodes.get(id) as FuzzNode).applied.length >= leaderNode.log.lastIndex() - 1);
-  if (upToDate.length < 3) fail(`only ${upToDate.length} nodes caught up after healing`);
+  const voters = leaderNode.core.status().voters;
+  const upToDate = voters.filter((id) => (nodes.get(id) as FuzzNode).applied.length >= leaderNode.log.lastIndex() - 1);
+  if (upToDate.length < Math.floor(voters.length / 2) + 1) fail(`only ${upToDate.length} of voters ${voters.join(',')} caught up after healing: ${states()}; leader's progress ${JSON.stringify(leaderNode.core.status().progress)}`);
+  return confChanges;
 }
 
 describe('raft core: randomized faults (safety after every step, liveness after healing)', () => {
@@ -195,6 +222,14 @@ describe('raft core: randomized faults (safety after every step, liveness after 
     }
     return null;
   }
+
+  it(`keeps the same properties while leaders add, promote and remove members at random over ${seeds} seeds`, function () {
+    this.timeout(120_000);
+    let changes = 0;
+    for (let seed = 1; seed <= seeds; seed++) changes += runSeed(seed, 600, undefined, false, true);
+    console.log(`      ${changes} membership changes accepted across ${seeds} seeds`);
+    expect(changes, 'the run really reconfigures').to.be.above(seeds);
+  });
 
   it('the checks are live: a core serving reads without a quorum round is caught', function () {
     this.timeout(60_000);

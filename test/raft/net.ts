@@ -50,12 +50,17 @@ export class TestNet {
   private queue: Message[] = [];
   readonly sent: Message[] = [];
   private readonly seed: number;
+  /** The initial voters (every node's configuration until a config entry reaches its log); `peers` is who runs. */
+  readonly initialVoters: NodeId[];
+  /** Nodes started with `join` (no configuration of their own until the log brings one). */
+  private readonly joiners = new Set<NodeId>();
 
   constructor(
     readonly peers: NodeId[],
     private readonly opts: NetOptions = {},
   ) {
     this.seed = opts.seed ?? 1;
+    this.initialVoters = peers.slice();
     for (const id of peers) this.start(id, new MemoryLog(), { term: 0, vote: null, commit: 0 });
   }
 
@@ -67,9 +72,18 @@ export class TestNet {
       heartbeatTicks: 2,
       ...this.opts.tuning,
       id,
-      peers: this.peers,
+      peers: this.initialVoters,
+      ...(this.joiners.has(id) ? { join: true } : {}),
       random: seededRandom(this.seed * 1000 + k),
     };
+  }
+
+  /** Starts a new node, empty, with `join` (issue 14): it serves the leader but is nobody's voter until added. */
+  join(id: NodeId): TestNode {
+    if (this.nodes.has(id)) throw new Error(`${id} already runs`);
+    this.peers.push(id);
+    this.joiners.add(id);
+    return this.start(id, new MemoryLog(), { term: 0, vote: null, commit: 0 });
   }
 
   /** (Re)starts a node over the given durable state, as a restarted process would. */

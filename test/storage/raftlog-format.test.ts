@@ -20,6 +20,7 @@ const tricky: Entry[] = [
   { index: 4, term: 2, type: 'add', tid: 'nl', data: 'line\nbreak\ttab\r\u0000nul\u001f', key: '' },
   { index: 5, term: 2, type: 'set', tid: 'ü', data: 'ünïcødé 日本 🎉 \u2028\u2029', key: 'ключ' },
   { index: 6, term: 3, type: 'add', tid: '\\', data: '\\\\"', key: '' },
+  { index: 7, term: 3, type: 'config', tid: '', data: '{"voters":["h:1","h:2"],"learners":["h:3"]}', key: '' },
   { index: 123456789012, term: 99999, type: 'set', tid: 'x', data: '{"index":1}', key: '","key":"' },
 ];
 
