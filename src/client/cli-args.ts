@@ -22,6 +22,8 @@ export interface CliArgs {
   verbose: boolean;
   /** The cluster's secrets folder (tokens, CA); default: secrets/ beside the config or inventory the nodes came from. */
   secretsDir?: string;
+  /** member add/remove: skip the strict reconfiguration check. */
+  force: boolean;
 }
 
 /** Each command with the number of arguments it takes (min, max). */
@@ -32,6 +34,11 @@ const COMMANDS: Record<string, { args: [number, number]; usage: string; help: st
   leader: { args: [0, 0], usage: 'leader', help: 'print the leader\'s address' },
   status: { args: [0, 0], usage: 'status', help: 'a table of every node: role, term, leader, commit, applied and last log index' },
   suspend: { args: [2, 2], usage: 'suspend NODE|INDEX SECONDS', help: 'a node (HOST:PORT or 1-based index) neither answers nor sends for SECONDS (admin token)' },
+  member: {
+    args: [1, 2],
+    usage: 'member list | member add NODE | member remove NODE',
+    help: 'the configuration; add a node of cluster.json (learner, then voter once caught up) or remove one (admin token); --force skips the safety check',
+  },
   transfer: { args: [1, 1], usage: 'transfer NODE|INDEX', help: 'the leader hands over to NODE (thesis 3.10) and the new leader is printed (admin token)' },
   shell: { args: [0, 0], usage: 'shell', help: 'read commands from stdin, one per line (help lists them)' },
   help: { args: [0, 99], usage: 'help', help: 'print this help' },
@@ -52,6 +59,7 @@ export const CLIENT_CLI = defineCli({
     deadline: integer('per operation, retries included', { min: 1, max: Number.MAX_SAFE_INTEGER, default: 10_000, placeholder: 'MS' }),
     secrets: text('tokens and CA', { placeholder: 'DIR', defaultText: 'secrets/ beside the config or inventory' }),
     verbose: flag('log every call and retry', { short: 'v' }),
+    force: flag('member: change even if fewer recently active voters than a quorum would remain'),
   },
 });
 
@@ -81,5 +89,6 @@ function cliArgsOf(r: Parsed<typeof CLIENT_CLI.options>): CliArgs {
     deadlineMs: v.deadline,
     verbose: v.verbose,
     secretsDir: v.secrets,
+    force: v.force,
   };
 }

@@ -4,7 +4,7 @@
 import { createLogger, silentLogger } from '../util/logger.js';
 import { CLIENT_CLI, parseCliArgs, type CliArgs } from './cli-args.js';
 import { CliUsageError, formatUsage, formatUsageError } from '../util/cli-args.js';
-import { addCommand, describeFailure, getCommand, leaderCommand, setCommand, statusCommand, suspendCommand, transferCommand, type CommandContext } from './commands.js';
+import { addCommand, describeFailure, getCommand, leaderCommand, setCommand, statusCommand, suspendCommand, transferCommand, memberCommand, type CommandContext } from './commands.js';
 import { RaftClient, type RaftClientOptions } from './raft-client.js';
 import { runShell } from './shell.js';
 import { SecretsError } from '../security/secret-files.js';
@@ -43,6 +43,8 @@ async function run(args: CliArgs, nodes: string[], credentials: ClusterCredentia
         return await statusCommand(ctx);
       case 'suspend':
         return await suspendCommand(ctx, nodes[Number(p[0]) - 1] ?? p[0], p[1]);
+      case 'member':
+        return await memberCommand(ctx, p[0], p[1] === undefined ? undefined : (nodes[Number(p[1]) - 1] ?? p[1]), args.force);
       case 'transfer':
         return await transferCommand(ctx, nodes[Number(p[0]) - 1] ?? p[0]);
       default:

@@ -121,3 +121,19 @@ export async function transferCommand(ctx: CommandContext, target: string): Prom
   ctx.out(`leader is now ${leader}`);
   return leader === target ? 0 : 1;
 }
+
+/** member list | add NODE | remove NODE (admin): prints the configuration once the change has committed. */
+export async function memberCommand(ctx: CommandContext, sub: string, node: string | undefined, force: boolean): Promise<number> {
+  if (sub !== 'list' && sub !== 'add' && sub !== 'remove') {
+    ctx.err(`member: expected list, add NODE or remove NODE, got '${sub.slice(0, 40)}'`);
+    return 2;
+  }
+  if ((sub === 'list') !== (node === undefined)) {
+    ctx.err(sub === 'list' ? 'member list takes no node' : `member ${sub} takes a node (HOST:PORT)`);
+    return 2;
+  }
+  const conf = await ctx.client.member(sub, node ?? '', force);
+  ctx.out(`voters: ${conf.voters.join(', ') || '(none)'}`);
+  ctx.out(`learners: ${conf.learners.join(', ') || '(none)'}`);
+  return 0;
+}

@@ -59,6 +59,18 @@ const ELECTION_POLL_MS = 10;
 const ELECTION_POLL_FOR_MS = 1000;
 /** Hard cap on attempts per operation, on top of the deadline, so no loop can spin unboundedly. */
 const MAX_ATTEMPTS = 10_000;
+/** How long addMember/removeMember may take: the node waits up to 30 s for a learner to catch up and each commit. */
+const MEMBER_TIMEOUT_MS = 35_000;
+
+function parseConfiguration(v: unknown, from: string): { voters: string[]; learners: string[] } {
+  const ok = (x: unknown): x is string[] => Array.isArray(x) && x.length <= 1000 && x.every((s) => typeof s === 'string' && s.length <= 300);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    if (ok(o.voters) && ok(o.learners)) return { voters: o.voters, learners: o.learners };
+  }
+  throw new Error(`${from} answered a configuration that is not {voters, learners}`);
+}
+
 /** How long a transfer call may take: the leader answers once the new leader is known (two election timeouts). */
 const TRANSFER_TIMEOUT_MS = 5_000;
 
@@ -151,6 +163,21 @@ export class RaftClient {
       if (typeof v !== 'string') throw new Error(`transfer from ${leader} answered a ${typeof v}, not a node id`);
       this.adopt(v);
       return { done: true, value: v };
+    });
+  }
+
+  /**
+   * Membership (admin): `add` makes a node of cluster.json a learner and then a voter once caught up; `remove` takes a
+   * member out; `list` asks the leader. Resolves with the configuration once the change has committed; a refusal (not
+   * a member, unsafe without force) is thrown at once as a fault.
+   */
+  async member(op: 'list' | 'add' | 'remove', node = '', force = false): Promise<{ voters: string[]; learners: string[] }> {
+    return this.withLeader(async (leader, timeoutMs) => {
+      const v =
+        op === 'list'
+          ? await this.call(leader, 'members', [], timeoutMs)
+          : await this.call(leader, op === 'add' ? 'addMember' : 'removeMember', [node, force], Math.max(timeoutMs, MEMBER_TIMEOUT_MS));
+      return { done: true, value: parseConfiguration(v, leader) };
     });
   }
 

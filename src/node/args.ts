@@ -19,6 +19,8 @@ export interface NodeArgs {
   secretsDir: string;
   /** Security off, explicitly: no peer authentication, no admin credential, no TLS. */
   insecure: boolean;
+  /** Start with no configuration until added (`member add`). */
+  join: boolean;
 }
 
 function maxConnections(v: string): number {
@@ -42,6 +44,7 @@ export const NODE_CLI = defineCli({
     'max-connections': custom('cap on open connections, >= 16 (0: half the open-files limit)', 'N', maxConnections, { defaultText: '0' }),
     secrets: text('this node\'s secrets folder', { placeholder: 'DIR', defaultText: 'DATA-DIR/secrets' }),
     insecure: flag('security off, explicitly: no peer authentication, no admin credential, no TLS'),
+    join: flag('start outside the cluster (no configuration: neither votes nor campaigns) until `member add` adds this node'),
   },
 });
 
@@ -65,5 +68,6 @@ function nodeArgsOf(r: Parsed<typeof NODE_CLI.options>): NodeArgs {
     maxConnections: v['max-connections'] ?? 0,
     secretsDir: v.secrets ?? join(v['data-dir'], 'secrets'),
     insecure: v.insecure,
+    join: v.join,
   };
 }

@@ -11,10 +11,17 @@ import { isNodeRole, type StatusAnswer } from '../protocol/status.js';
 import { makeObserveHandlers, statusExtras } from './observe-handlers.js';
 import type { ClientOps } from './client-ops.js';
 import { MAX_ENTRY_WIRE_BYTES } from './node-setup.js';
-import { NotLeaderError, SuspendedError, TidConflictError, TransferRefusedError, type NodeRuntime } from './runtime.js';
+import { MembershipRefusedError, NotLeaderError, SuspendedError, TidConflictError, TransferRefusedError, type NodeRuntime } from './runtime.js';
 import { TimeoutError } from './pending-requests.js';
 
 export const MAX_SUSPEND_SECONDS = 3600;
+
+/** How long addMember/removeMember wait for a learner to catch up and each change to commit. */
+const MEMBER_TIMEOUT_MS = 30_000;
+
+function confAnswer(c: { voters: string[]; learners: string[] }): XmlRpcValue {
+  return { voters: c.voters, learners: c.learners };
+}
 
 /** The running node; null while it is still starting (the server is up before storage is opened). */
 export interface NodeServices {
@@ -67,7 +74,7 @@ function asFault(err: unknown): never {
   if (err instanceof RpcFault) throw err;
   if (err instanceof NotLeaderError) throw new RpcFault(FAULT.notLeader, err.message);
   if (err instanceof TidConflictError) throw new RpcFault(FAULT.badParams, err.message);
-  if (err instanceof TransferRefusedError) throw new RpcFault(FAULT.conflict, err.message);
+  if (err instanceof TransferRefusedError || err instanceof MembershipRefusedError) throw new RpcFault(FAULT.conflict, err.message);
   if (err instanceof SuspendedError || err instanceof TimeoutError) throw new RpcFault(FAULT.unavailable, err.message);
   throw new RpcFault(FAULT.internal, err instanceof Error ? err.message : String(err));
 }
@@ -136,6 +143,8 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
         lastApplied: st.lastApplied,
         lastLogIndex: st.lastLogIndex,
         peers: st.peers,
+        voters: st.voters,
+        learners: st.learners,
         suspended: runtime.isSuspended(),
         ...statusExtras(runtime),
       };
@@ -176,6 +185,27 @@ export function makeHandlers(services: () => NodeServices | null): Record<string
       }
       // The core abandons a transfer after an election timeout; the new leader needs one more to be known here.
       return runtime.transfer(target, 2 * runtime.maxElectionMs);
+    }),
+
+    // Membership (admin): addMember(node[, force]) makes a node listed in cluster.json a learner, then a voter once
+    // caught up; removeMember(node[, force]) takes a member out. Each answers the configuration once committed.
+    addMember: guarded(async (params, { runtime }) => {
+      arity('addMember', params, 1, 2, '(node:string[, force:boolean])');
+      const node = str('addMember', params, 0, 'node');
+      if (!runtime.peers.includes(node)) {
+        throw new RpcFault(FAULT.badParams, `addMember: ${JSON.stringify(node).slice(0, 80)} is not one of the nodes in cluster.json (its keys are made for those)`);
+      }
+      return confAnswer(await runtime.member('add', node, MEMBER_TIMEOUT_MS, optBool('addMember', params, 1, 'force')));
+    }),
+    removeMember: guarded(async (params, { runtime }) => {
+      arity('removeMember', params, 1, 2, '(node:string[, force:boolean])');
+      const node = str('removeMember', params, 0, 'node');
+      return confAnswer(await runtime.member('remove', node, MEMBER_TIMEOUT_MS, optBool('removeMember', params, 1, 'force')));
+    }),
+    members: guarded((params, { runtime }) => {
+      arity('members', params, 0, 0, 'no parameters');
+      const st = runtime.status();
+      return confAnswer({ voters: st.voters, learners: st.learners });
     }),
 
     suspend: guarded((params, { runtime }) => {

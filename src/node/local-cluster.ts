@@ -48,6 +48,11 @@ export interface LocalClusterOptions {
   nodeOptions?: string[];
   /** Default: peers authenticated, admin token, clients open, no TLS (src/security/local-security.ts). */
   security?: LocalSecurity;
+  /**
+   * How many of the `nodes` are initial voters (default: all). The others are listed in cluster.json (so they have
+   * keys) and run, but start outside the cluster until `member add` (issue 14).
+   */
+  initialVoters?: number;
 }
 
 export interface LocalNode {
@@ -106,6 +111,7 @@ export function writeClusterFiles(opts: LocalClusterOptions): { configFile: stri
     pid: null,
   }));
   const config: ClusterConfigFile = { nodes: nodes.map((n) => n.id) };
+  if (opts.initialVoters !== undefined) config.initialVoters = nodes.slice(0, opts.initialVoters).map((n) => n.id);
   if (opts.tickMs !== undefined) config.tickMs = opts.tickMs;
   if (opts.heartbeatMs !== undefined) config.heartbeatMs = opts.heartbeatMs;
   if (opts.electionTimeoutMs !== undefined) config.electionTimeoutMs = opts.electionTimeoutMs;

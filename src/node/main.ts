@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   }
 
   const t = timing(cfg);
-  const raft = buildRaftConfig(id, cfg);
+  const raft = buildRaftConfig(id, cfg, args.join);
   const runtime = new NodeRuntime({
     raft,
     tickMs: t.tickMs,
@@ -107,9 +107,10 @@ async function main(): Promise<void> {
     storage,
     logger,
     clock: systemClock,
+    knownNodes: cfg.nodes,
     transport: xmlRpcTransport({
       self: id,
-      peers: raft.peers,
+      peers: cfg.nodes,
       tickMs: t.tickMs,
       maxElectionMs: t.maxElectionMs,
       maxInflightAppends: raft.maxInflightAppends,

@@ -32,14 +32,19 @@ export function timing(cfg: ClusterConfig): NodeTiming {
   return { tickMs: cfg.tickMs, maxElectionMs, commitTimeoutMs: Math.max(3000, 5 * maxElectionMs) };
 }
 
-export function buildRaftConfig(id: NodeId, cfg: ClusterConfig): RaftConfig {
+/**
+ * `join`: start with no configuration (not a voter: neither votes nor campaigns) until the leader's log gives this node
+ * one; a node not among cluster.json's initialVoters always starts so.
+ */
+export function buildRaftConfig(id: NodeId, cfg: ClusterConfig, join = false): RaftConfig {
   const t = tickSettings(cfg);
   // The core is deterministic given its seed; each process draws a fresh one so nodes time out differently.
   const seed = randomBytes(4).readUInt32LE(0);
   return {
     ...DEFAULT_RAFT_TUNING,
     id,
-    peers: cfg.nodes,
+    peers: cfg.initialVoters,
+    join: join || !cfg.initialVoters.includes(id),
     electionTicks: t.electionTicks,
     heartbeatTicks: t.heartbeatTicks,
     dedupWindow: cfg.dedupWindow,

@@ -98,6 +98,14 @@ export class NotLeaderError extends Error {
   }
 }
 
+/** A membership change the core refuses for good (not a member, unsafe without force, malformed). */
+export class MembershipRefusedError extends Error {
+  constructor(msg: string) {
+    super(msg);
+    this.name = 'MembershipRefusedError';
+  }
+}
+
 /** A leadership transfer this node will not start (the target is this node, or not a member). */
 export class TransferRefusedError extends Error {
   constructor(msg: string) {
@@ -301,6 +309,67 @@ export class NodeRuntime {
     const res = this.input(() => this.core.proposeConfChange(change, opts));
     this.kick();
     return res;
+  }
+
+  /**
+   * The admin's `member add` / `member remove` (Raft thesis ch. 4, one server at a time), waiting until done:
+   * add makes `node` a learner, waits until its log is close to the leader's and promotes it (thesis §4.2.1: a new
+   * server catches up without voting, so it cannot stall commits); remove takes it out of the configuration (the
+   * leader itself included: it steps down once the change commits). Each change waits for the previous one to commit
+   * and for an entry of this leader's term to commit (the 2015 fix); both are retried here until timeoutMs. Resolves
+   * with the configuration then in force.
+   */
+  async member(op: 'add' | 'remove', node: NodeId, timeoutMs: number, force = false): Promise<{ voters: NodeId[]; learners: NodeId[] }> {
+    const deadline = this.clock.now() + timeoutMs;
+    const conf = (): { voters: NodeId[]; learners: NodeId[] } => {
+      const st = this.core.status();
+      return { voters: st.voters, learners: st.learners };
+    };
+    const steps: ('add-learner' | 'promote' | 'remove')[] = op === 'remove' ? ['remove'] : ['add-learner', 'promote'];
+    for (const step of steps) {
+      if (step === 'add-learner' && (conf().voters.includes(node) || conf().learners.includes(node))) continue;
+      if (step === 'promote' && conf().voters.includes(node)) continue;
+      for (;;) {
+        const res = this.changeMembership({ op: step, node }, { force });
+        if (res.ok) {
+          await this.waitCommitted(res.index, res.term, deadline, `${step} ${node}`);
+          break;
+        }
+        if (res.reason === 'not-leader') throw new NotLeaderError(res.leader);
+        if (res.reason === 'no-op') {
+          if (res.index > 0) await this.waitCommitted(res.index, null, deadline, `${step} ${node}`);
+          break;
+        }
+        if (res.reason === 'not-member' || res.reason === 'invalid') {
+          throw new MembershipRefusedError(res.reason === 'invalid' ? `member ${op}: ${res.why}` : `member ${op}: ${node} is not a member`);
+        }
+        if (res.reason === 'unsafe') {
+          throw new MembershipRefusedError(
+            `member ${op} ${node}: the new voters would have ${res.active} recently active, fewer than their quorum of ${res.quorum} (--force to do it anyway)`,
+          );
+        }
+        // change-pending, no-term-commit, not-caught-up, transferring: worth waiting for, within the deadline.
+        if (this.stopped || this.clock.now() >= deadline) {
+          throw new TimeoutError(`member ${op} ${node}: still ${res.reason} after ${timeoutMs} ms`);
+        }
+        await new Promise<void>((resolve) => this.clock.setTimer(resolve, this.opts.tickMs));
+      }
+    }
+    return conf();
+  }
+
+  /** Waits until `index` is committed here holding an entry of `term` (null: any); throws if it was overwritten. */
+  private async waitCommitted(index: number, term: number | null, deadline: number, what: string): Promise<void> {
+    for (;;) {
+      const st = this.core.status();
+      if (st.commitIndex >= index) {
+        if (term !== null && this.storage.term(index) !== term) throw new Error(`${what}: the change was overwritten by a new leader; retry`);
+        return;
+      }
+      if (st.role !== 'leader') throw new NotLeaderError(st.leader);
+      if (this.stopped || this.clock.now() >= deadline) throw new TimeoutError(`${what}: not committed in time`);
+      await new Promise<void>((resolve) => this.clock.setTimer(resolve, this.opts.tickMs));
+    }
   }
 
   /**

@@ -9,8 +9,16 @@ import { nearestKey } from '../util/nearest-key.js';
 import { parseSecuritySettings, type SecuritySettings } from './security-settings.js';
 
 export interface ClusterConfig {
-  /** Every member, as "host:port"; a node's id is its entry here. */
+  /**
+   * Every node that may be a member, as "host:port"; a node's id is its entry here. Members authenticate each other
+   * with keys made for these nodes, so a node can only ever be added if it is listed.
+   */
   nodes: NodeId[];
+  /**
+   * The voters of a new cluster (default: every node). Nodes not listed start outside the cluster, like a node started
+   * with --join, until `member add` makes them learners and then voters (issue 14).
+   */
+  initialVoters: NodeId[];
   /** One core tick; timeouts below are converted to whole ticks. */
   tickMs: number;
   heartbeatMs: number;
@@ -32,7 +40,8 @@ export interface ClusterConfig {
 export type ReadMode = 'index' | 'lease';
 
 /** cluster.json as written: every key but "nodes" may be left out for its default. */
-export type ClusterConfigFile = { nodes: string[] } & Partial<Omit<ClusterConfig, 'nodes' | 'security'>> & {
+export type ClusterConfigFile = { nodes: string[] } & Partial<Omit<ClusterConfig, 'nodes' | 'security' | 'initialVoters'>> & {
+  initialVoters?: string[];
   security?: Partial<SecuritySettings>;
 };
 
@@ -40,7 +49,7 @@ export type ClusterConfigFile = { nodes: string[] } & Partial<Omit<ClusterConfig
 export type ClusterSettings = Omit<ClusterConfigFile, 'nodes'>;
 
 /** Every key cluster.json may hold; anything else is a typo the operator must hear about, not a silent default. */
-export const CLUSTER_CONFIG_KEYS = ['nodes', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow', 'security', 'readMode', 'clockDrift'] as const;
+export const CLUSTER_CONFIG_KEYS = ['nodes', 'initialVoters', 'tickMs', 'heartbeatMs', 'electionTimeoutMs', 'dedupWindow', 'security', 'readMode', 'clockDrift'] as const;
 
 export const DEFAULT_DEDUP_WINDOW = 100_000;
 
@@ -128,6 +137,11 @@ export function validateClusterConfig(raw: unknown, where: string): ClusterConfi
   }
   const dup = nodes.find((n, i) => nodes.indexOf(n) !== i);
   if (dup !== undefined) refuse(where, `node ${dup} is listed twice`);
+  const initialVoters = obj.initialVoters === undefined ? nodes : obj.initialVoters;
+  if (!Array.isArray(initialVoters) || initialVoters.length === 0 || !initialVoters.every((n): n is string => typeof n === 'string' && nodes.includes(n))) {
+    refuse(where, '"initialVoters" must be a non-empty array of entries of "nodes"');
+  }
+  if (new Set(initialVoters).size !== initialVoters.length) refuse(where, '"initialVoters" lists a node twice');
 
   const tickMs = positiveInt(obj.tickMs, DEFAULT_TIMING.tickMs, 'tickMs', where);
   const heartbeatMs = positiveInt(obj.heartbeatMs, DEFAULT_TIMING.heartbeatMs, 'heartbeatMs', where);
@@ -153,7 +167,7 @@ export function validateClusterConfig(raw: unknown, where: string): ClusterConfi
   if (readMode === 'lease' && leaseTicksFor(Math.round(electionTimeoutMs / tickMs), clockDrift) < 1) {
     refuse(where, `electionTimeoutMs (${electionTimeoutMs}) leaves no lease at tickMs ${tickMs} and clockDrift ${clockDrift}`);
   }
-  return { nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security, readMode, clockDrift };
+  return { nodes, initialVoters, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security, readMode, clockDrift };
 }
 
 /**
@@ -169,8 +183,8 @@ export function formatClusterConfig(file: ClusterConfigFile, where: string): str
  * Things that are legal but probably not what the operator wants, one line each. An even-sized cluster needs a larger
  * majority than the odd one below it and survives no more failures: 4 nodes tolerate 1 failure, as 3 do.
  */
-export function clusterWarnings(cfg: Pick<ClusterConfig, 'nodes'>): string[] {
-  const n = cfg.nodes.length;
+export function clusterWarnings(cfg: { nodes: string[]; initialVoters?: string[] }): string[] {
+  const n = (cfg.initialVoters ?? cfg.nodes).length;
   if (n % 2 !== 0) return [];
   const tolerates = Math.floor((n - 1) / 2);
   return [

@@ -27,6 +27,12 @@ export type NodeStatus = {
   lastApplied: number;
   lastLogIndex: number;
   peers: string[];
+  /**
+   * The configuration this node has in force (issue 14): voters and learners. A node that predates membership change
+   * leaves them out: then every member (id and peers) is a voter.
+   */
+  voters: string[];
+  learners: string[];
   /** Reported by nodes that support suspend; false when absent. */
   suspended: boolean;
 };
@@ -136,6 +142,8 @@ export function parseNodeStatus(v: unknown, node: string): NodeStatus {
     lastApplied: r.count(v, 'lastApplied'),
     lastLogIndex: r.count(v, 'lastLogIndex'),
     peers: r.nodeIds(v, 'peers'),
+    voters: v.voters === undefined ? [r.nodeId(v, 'id'), ...r.nodeIds(v, 'peers')] : r.nodeIds(v, 'voters'),
+    learners: v.learners === undefined ? [] : r.nodeIds(v, 'learners'),
     suspended: suspended === true,
   };
 }

@@ -10,7 +10,7 @@ export const PEER_METHODS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** Calls that change a node's state outside Raft (fault injection, membership, leadership transfer): admin only. */
-export const ADMIN_METHODS: ReadonlySet<string> = new Set(['suspend', 'isolate', 'campaign', 'transfer']);
+export const ADMIN_METHODS: ReadonlySet<string> = new Set(['suspend', 'isolate', 'campaign', 'transfer', 'addMember', 'removeMember']);
 
 export type MethodClass = 'peer' | 'admin' | 'client';
 
