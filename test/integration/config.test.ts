@@ -68,7 +68,7 @@ describe('cluster configuration', () => {
     expect(msg('{"node":["a:1"]}')).to.match(/unknown key "node"; did you mean "nodes"\?/);
     // Nothing near: list what is known instead of guessing.
     const far = msg('{"nodes":["a:1"],"replicationFactor":3}');
-    expect(far).to.match(/unknown key "replicationFactor"; known keys: nodes, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security, readMode, clockDrift$/);
+    expect(far).to.match(/unknown key "replicationFactor"; known keys: nodes, initialVoters, tickMs, heartbeatMs, electionTimeoutMs, dedupWindow, security, readMode, clockDrift$/);
     // A hostile key stays on one line.
     expect(msg('{"nodes":["a:1"],"x\\n\\u0001y":1}')).to.not.match(/[\n\u0001]/);
     expect(nearestKey('tickms', ['tickMs', 'nodes'])).to.equal('tickMs');

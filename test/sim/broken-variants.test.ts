@@ -47,6 +47,10 @@ const CASES: Case[] = [
   { variant: 'truncate-stale-append', nodes: 5, limit: 600, extraChecks: false },
   // The runtime's ordering, not the core's: votes and acknowledgements sent before the node's own fsync.
   { variant: 'respond-before-sync', nodes: 3, limit: 600, extraChecks: false },
+  // Membership change (issue 14; these variants run with the reconfiguration nemesis and two spare nodes): two changes
+  // in flight at once, and a change accepted before the leader committed an entry of its term (raft-dev, 2015).
+  { variant: 'overlapping-reconfig', nodes: 3, limit: 500, extraChecks: false },
+  { variant: 'reconfig-before-term-commit', nodes: 3, limit: 1500, extraChecks: false },
 ];
 
 describe('simulator: broken variants are caught', function () {
