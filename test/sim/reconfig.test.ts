@@ -8,8 +8,8 @@ import { addToTotals, emptyTotals, formatTotals, formatViolation } from '../../s
 import { runSimulation } from '../../src/sim/simulation.js';
 import { simOptions } from './sim-helpers.js';
 
-const SEEDS = 400;
-const BATCH = 100;
+const SEEDS = 1000;
+const BATCH = 250;
 
 describe('simulator: membership changes under mixed faults', function () {
   const totals = emptyTotals();
