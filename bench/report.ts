@@ -34,11 +34,17 @@ function cpuTable(all: SystemResult[]): string[] {
   const base = all.find((r) => r.client === 'etcd-grpc');
   const rows: string[][] = [['workload', 'system, client', 'ops/s', 'p50', 'p99 ms', 'server CPU ms/1k', 'client CPU %', 'ms/1k', ...(base ? ['server CPU vs etcd gRPC'] : [])]];
   const first = all[0];
+  // A level may repeat (--concurrency 32,32,32: rounds): the k-th occurrence of a workload pairs with the k-th.
+  const nth = (load: SystemResult['load'], op: string, c: number, k: number) => load.filter((y) => y.op === op && y.concurrency === c)[k];
+  const seen = new Map<string, number>();
   for (const l of first.load) {
+    const key = `${l.op}/${l.concurrency}`;
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
     for (const r of all) {
-      const x = r.load.find((y) => y.op === l.op && y.concurrency === l.concurrency);
+      const x = nth(r.load, l.op, l.concurrency, k);
       if (x === undefined) continue;
-      const b = base?.load.find((y) => y.op === l.op && y.concurrency === l.concurrency);
+      const b = base ? nth(base.load, l.op, l.concurrency, k) : undefined;
       rows.push([
         `${OP_NAMES[l.op]} x${l.concurrency}`,
         `${SHORT_SYSTEM[r.client]}, ${CLIENT_LABELS[r.client]}`,
