@@ -107,8 +107,16 @@ export interface NodeRun {
  * use, corrupt storage). SIGKILL after timeoutMs is a hang catcher only.
  */
 export function runNodeToExit(args: string[], timeoutMs = 15_000): Promise<NodeRun> {
+  return runToExit(NODE_MAIN, args, timeoutMs);
+}
+
+/** The built run_client (dist/src/client/cli.js). */
+export const CLIENT_CLI = fileURLToPath(new URL('../../src/client/cli.js', import.meta.url));
+
+/** Runs a built program of ours (node SCRIPT ARGS) to its exit, collecting its output; SIGKILL after timeoutMs. */
+export function runToExit(script: string, args: string[], timeoutMs = 15_000): Promise<NodeRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [NODE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

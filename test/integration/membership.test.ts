@@ -4,30 +4,13 @@
 // to a learner-turned-voter, shrink back to 3; a removed node restarted stays out; every acknowledged write is in
 // every member's raftlog exactly once and the members' raftlogs agree.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RaftClient } from '../../src/client/raft-client.js';
 import type { LocalCluster } from '../../src/node/local-cluster.js';
-import { raftlogEntries, startTestCluster, waitUntil } from './helpers.js';
+import { raftlogEntries, startTestCluster, waitUntil, CLIENT_CLI, runToExit } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../../src/client/cli.js', import.meta.url));
-
-function runClient(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000); // hang catcher
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runClient = (args: string[]) => runToExit(CLIENT_CLI, args, 60_000); // the timeout is a hang catcher
 
 /** "voters: a, b\nlearners: (none)\n" -> the lists. */
 function parseMembers(out: string): { voters: string[]; learners: string[] } {

@@ -2,30 +2,13 @@
 // `run_client transfer NODE` with the admin token the local cluster made. Under a steady write load the leadership
 // moves to the named node, writes resume on it, and every acknowledged write is in every raftlog exactly once.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RaftClient } from '../../src/client/raft-client.js';
 import type { LocalCluster } from '../../src/node/local-cluster.js';
-import { methodCall, raftlogEntries, rawPost, startTestCluster, waitUntil } from './helpers.js';
+import { methodCall, raftlogEntries, rawPost, startTestCluster, waitUntil, CLIENT_CLI, runToExit } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('../../src/client/cli.js', import.meta.url));
-
-function runClient(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000); // hang catcher
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runClient = (args: string[]) => runToExit(CLIENT_CLI, args, 30_000); // the timeout is a hang catcher
 
 describe('leadership transfer on real processes (run_client transfer)', function () {
   this.timeout(90_000);

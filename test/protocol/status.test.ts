@@ -36,7 +36,14 @@ describe('status struct parser', () => {
     expect(parseNodeStatus(good, 'n1:1')).to.deep.equal({
       id: '10.0.0.1:8000', role: 'follower', term: 3, leader: '10.0.0.2:8000', commitIndex: 5, lastApplied: 5, lastLogIndex: 6,
       peers: ['10.0.0.2:8000', '[fd00::3]:8000'], suspended: false,
+      // A node that predates membership change reports no configuration: every member is then a voter.
+      voters: ['10.0.0.1:8000', '10.0.0.2:8000', '[fd00::3]:8000'], learners: [],
     });
+    const withConf = { ...good, voters: ['10.0.0.1:8000', '10.0.0.2:8000'], learners: ['[fd00::3]:8000'] };
+    const parsed = parseNodeStatus(withConf, 'n1:1');
+    expect([parsed.voters, parsed.learners]).to.deep.equal([withConf.voters, withConf.learners]);
+    expect(() => parseNodeStatus({ ...good, voters: [7] }, 'n1:1')).to.throw(/voters/);
+    expect(() => parseNodeStatus({ ...good, learners: 'x' }, 'n1:1')).to.throw(/learners/);
     const { suspended: _s, vote: _v, leaderContactMs: _l, progress: _p, isolatedFrom: _i, isolatedMs: _m, ...old } = good;
     expect(parseNodeStatus({ ...old, leader: '' }, 'n1:1')).to.include({ leader: '', suspended: false });
     expect(parseStatusDetail(old, 'n1:1')).to.deep.equal({ vote: '', leaderContactMs: -1, progress: [], isolatedFrom: [], isolatedMs: 0 });
