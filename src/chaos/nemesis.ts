@@ -1,11 +1,15 @@
 // The chaos nemesis: every second or two it breaks something on the real cluster, and undoes it a few seconds later:
 // kill -9 and restart, SIGSTOP and SIGCONT, the suspend RPC, symmetric partitions (often isolating the leader) and
-// one-way partitions through the proxies. healAll() undoes everything at once. Every fault is counted and logged.
+// one-way partitions through the proxies, and member replacement (as etcd's robustness tests do: remove a member, kill
+// it, wipe its data, start it with --join and add it back; issue 14). healAll() undoes everything at once. Every fault
+// is counted and logged.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LocalCluster } from '../node/local-cluster.js';
 import { splitLinks, type PartitionTable } from './partitions.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type ChaosFault = 'kill' | 'pause' | 'suspend' | 'partition' | 'oneway';
+export type ChaosFault = 'kill' | 'pause' | 'suspend' | 'partition' | 'oneway' | 'replace';
 
 /** One fault as the timeline shows it; times in ms since the run started. */
 export interface FaultSpan {
@@ -24,6 +28,8 @@ export interface NemesisDeps {
   table: PartitionTable;
   /** The suspend RPC (through RaftClient). */
   suspend(node: string, seconds: number): Promise<boolean>;
+  /** member add/remove (admin, through RaftClient): resolves once the change has committed. */
+  member(op: 'add' | 'remove', node: string): Promise<unknown>;
   /** The node index currently believed to lead, if known. */
   leaderIndex(): number | null;
   random(): number;
@@ -38,7 +44,9 @@ interface Pending {
 }
 
 export class ChaosNemesis {
-  readonly counts: Record<ChaosFault, number> = { kill: 0, pause: 0, suspend: 0, partition: 0, oneway: 0 };
+  readonly counts: Record<ChaosFault, number> = { kill: 0, pause: 0, suspend: 0, partition: 0, oneway: 0, replace: 0 };
+  /** Replaced nodes not added back yet (an add that failed under other faults is retried by healAll). */
+  private readonly outside = new Set<number>();
   /** Every fault injected, in order, for the timeline. */
   readonly spans: FaultSpan[] = [];
   private readonly pending = new Set<Pending>();
@@ -70,6 +78,9 @@ export class ChaosNemesis {
     for (const p of undos) clearTimeout(p.timer);
     await Promise.all(undos.map((p) => p.undo().catch(() => undefined)));
     this.d.table.clear();
+    for (const i of [...this.outside]) {
+      await this.addBack(i).catch((err: unknown) => this.d.log(`nemesis: adding ${this.d.cluster.endpoints[i]} back failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
     const at = this.d.now();
     for (const s of this.spans) if (s.end === null && s.kind !== 'suspend') s.end = at;
     this.d.log('nemesis: healed everything');
@@ -129,7 +140,9 @@ export class ChaosNemesis {
         span.end = span.start + seconds * 1000;
         this.d.log(`nemesis: suspend(${seconds}) ${ids[target]}`);
       }
-    } else if (roll < 0.85) {
+    } else if (roll < 0.67 && target !== null && this.impaired.size < maxImpaired) {
+      await this.replace(target);
+    } else if (roll < 0.87) {
       // Symmetric: half the time the leader alone or with one other (a minority); otherwise a random split.
       const leader = this.d.leaderIndex();
       const shuffled = shuffle(ids.map((_, i) => i), this.d.random);
@@ -166,6 +179,44 @@ export class ChaosNemesis {
         this.d.log(`nemesis: healed one-way, ${desc}`);
       });
     }
+  }
+
+  /**
+   * Member replacement: remove the member (committed), kill it, wipe its data (WAL, hard state, raftlog; its address
+   * and keys stay), start it with --join and add it back (learner, catch-up from the leader's raftlog, promotion).
+   */
+  private async replace(target: number): Promise<void> {
+    const { cluster } = this.d;
+    const id = cluster.endpoints[target];
+    const node = cluster.nodes[target];
+    this.impaired.add(target);
+    try {
+      await this.d.member('remove', node.id);
+    } catch (err) {
+      this.impaired.delete(target);
+      this.d.log(`nemesis: member remove ${id} refused or failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    this.counts.replace++;
+    const span = this.span('replace', `replace ${id}`, [id]);
+    this.d.log(`nemesis: removed ${id}; kill -9, wipe its data, start it with --join, add it back`);
+    await cluster.kill(target, 'SIGKILL');
+    for (const f of ['raftlog', 'hardstate', 'hardstate.tmp', 'wal']) rmSync(join(node.dataDir, f), { recursive: true, force: true });
+    this.outside.add(target);
+    await cluster.restart(target, ['--join']);
+    try {
+      await this.addBack(target);
+      this.d.log(`nemesis: ${id} added back`);
+    } catch (err) {
+      this.d.log(`nemesis: adding ${id} back failed for now (healAll retries): ${err instanceof Error ? err.message : String(err)}`);
+    }
+    span.end = this.d.now();
+    this.impaired.delete(target);
+  }
+
+  private async addBack(index: number): Promise<void> {
+    await this.d.member('add', this.d.cluster.nodes[index].id);
+    this.outside.delete(index);
   }
 
   /** Half the time the leader (the node whose failure matters most), otherwise any node not already impaired. */

@@ -8,7 +8,7 @@ export function formatChaosReport(r: ChaosReport): string {
     `chaos: ${r.ops.total} operations (writes acked ${r.ops.writesAcked}, unknown outcome ${r.ops.writesUnknown}; ` +
       `reads ok ${r.ops.readsOk}, failed ${r.ops.readsFailed}) in ${r.wallSeconds.toFixed(1)} s`,
     `faults: kill -9 ${r.faults.kill}, SIGSTOP ${r.faults.pause}, suspend ${r.faults.suspend}, ` +
-      `partitions ${r.faults.partition}, one-way ${r.faults.oneway}; proxy swallowed ${r.proxy.requestsSwallowed} requests ` +
+      `partitions ${r.faults.partition}, one-way ${r.faults.oneway}, members replaced ${r.faults.replace}; proxy swallowed ${r.proxy.requestsSwallowed} requests ` +
       `and ${r.proxy.repliesSwallowed} replies, forwarded ${r.proxy.forwarded}`,
     `leaders seen: ${r.leadersSeen.length} (${leaders})`,
     `committed entries ${r.committedEntries}; raftlog lengths ${r.raftlogLengths.join(', ')}`,

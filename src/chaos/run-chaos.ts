@@ -96,6 +96,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       cluster,
       table,
       suspend: (node, seconds) => admin.suspend(node, seconds),
+      member: (op, node) => admin.member(op, node),
       leaderIndex: () => obs.latestLeader,
       random,
       log,

@@ -32,8 +32,8 @@ export const OUTCOME_COLOURS: Record<ChaosOutcome, string> = { ok: '#4daf4a', un
 /** An answered call this slow is drawn darker: otherwise a stall looks the same as a run of fast calls. */
 const SLOW_MS = 250;
 const SLOW_COLOUR = '#1b6e2a';
-export const FAULT_COLOURS: Record<ChaosFault, string> = { kill: '#b2182b', pause: '#762a83', suspend: '#2166ac', partition: '#8c510a', oneway: '#35978f' };
-const FAULT_NAMES: Record<ChaosFault, string> = { kill: 'kill -9', pause: 'SIGSTOP', suspend: 'suspend', partition: 'partition', oneway: 'one-way partition' };
+export const FAULT_COLOURS: Record<ChaosFault, string> = { kill: '#b2182b', pause: '#762a83', suspend: '#2166ac', partition: '#8c510a', oneway: '#35978f', replace: '#01665e' };
+const FAULT_NAMES: Record<ChaosFault, string> = { kill: 'kill -9', pause: 'SIGSTOP', suspend: 'suspend', partition: 'partition', oneway: 'one-way partition', replace: 'member replaced' };
 const NODE_COLOURS = ['#fdd49e', '#c6dbef', '#d9f0d3', '#e7d4e8', '#fee0d2', '#d9d9d9', '#ccebc5', '#ffffcc', '#decbe4'];
 /** Worst first: a bucket takes the colour of the worst outcome it holds. */
 const OUTCOME_ORDER: ChaosOutcome[] = ['failed', 'unknown', 'ok'];

@@ -75,7 +75,8 @@ export interface LocalCluster {
   /** Sends `signal` (default SIGKILL) to node i and waits until it exited. */
   kill(index: number, signal?: NodeJS.Signals): Promise<void>;
   /** Starts node i again with the same data dir; resolves once it prints READY. */
-  restart(index: number): Promise<void>;
+  /** extraArgs: node-program flags for this start only (e.g. ['--join'] for a wiped node to be added again). */
+  restart(index: number, extraArgs?: string[]): Promise<void>;
   /** status() of node i, or null if it does not answer within timeoutMs. */
   status(index: number, timeoutMs?: number): Promise<NodeStatus | null>;
   /** Polls until exactly one running node reports itself leader and the others agree or do not answer; bounded. */
@@ -150,9 +151,9 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
   const expectingExit = new Set<ChildProcess>();
   const exits = new Map<ChildProcess, Promise<void>>();
 
-  const startNode = (n: LocalNode): Promise<void> => {
+  const startNode = (n: LocalNode, extra: string[] = []): Promise<void> => {
     const args = [...(opts.nodeOptions ?? []), MAIN_JS, '--config', configFile, '--data-dir', n.dataDir, '--address-file', join(n.dataDir, 'address')];
-    args.push('--log-level', opts.logLevel ?? 'info', ...security.nodeArgs, ...(opts.extraArgs ?? []));
+    args.push('--log-level', opts.logLevel ?? 'info', ...security.nodeArgs, ...(opts.extraArgs ?? []), ...extra);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     n.process = child;
     n.pid = child.pid ?? null;
@@ -220,7 +221,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     configFile,
     endpoints: nodes.map((n) => n.id),
     kill,
-    restart: (index) => startNode(nodes[index]),
+    restart: (index, extraArgs) => startNode(nodes[index], extraArgs),
     status,
     async waitForLeader(timeoutMs, exclude = []) {
       const deadline = Date.now() + timeoutMs;

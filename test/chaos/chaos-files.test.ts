@@ -132,7 +132,7 @@ function fakeReport(ops: ChaosOpRecord[]): ChaosReport {
     problems: [],
     dataDir: '/tmp/x',
     ops: { total: ops.length, writesAcked: 0, writesUnknown: 0, readsOk: 0, readsFailed: 0 },
-    faults: { kill: 1, pause: 0, suspend: 0, partition: 1, oneway: 0 },
+    faults: { kill: 1, pause: 0, suspend: 0, partition: 1, oneway: 0, replace: 0 },
     leadersSeen: [{ term: 1, id: nodes[0] }, { term: 2, id: nodes[1] }],
     committedEntries: 0,
     raftlogLengths: [0, 0, 0],

@@ -39,7 +39,7 @@ describe('chaos: five real nodes under a nemesis', function () {
     expect(report.ok).to.equal(true);
     // The run must actually have exercised something: faults happened and clients got through between them.
     const f = report.faults;
-    expect(f.kill + f.pause + f.suspend + f.partition + f.oneway).to.be.at.least(8);
+    expect(f.kill + f.pause + f.suspend + f.partition + f.oneway + f.replace).to.be.at.least(8);
     expect(report.ops.writesAcked).to.be.greaterThan(20);
     expect(report.ops.readsOk).to.be.greaterThan(5);
     expect(report.leadersSeen.length).to.be.at.least(1);
