@@ -3,7 +3,9 @@
 import { CliUsageError, defineCli, parseCli } from '../src/util/cli-args.js';
 import { decimal, flag, text } from '../src/util/cli-options.js';
 
-export const TASKS = ['secrets', 'rotate_secrets', 'upload_node', 'upload_client', 'saveip', 'start', 'stop', 'status', 'clean', 'logs', 'get_raftlog'] as const;
+export const TASKS = [
+  'secrets', 'rotate_secrets', 'upload_node', 'upload_client', 'saveip', 'start', 'stop', 'status', 'clean', 'logs', 'get_raftlog', 'add_host', 'remove_host',
+] as const;
 export type TaskName = (typeof TASKS)[number];
 
 const TASK_HELP: Record<TaskName, string> = {
@@ -18,6 +20,8 @@ const TASK_HELP: Record<TaskName, string> = {
   clean: 'remove the nodes\' data (refused while a node runs)',
   logs: 'fetch node.log and node.out into logs/<host>/',
   get_raftlog: 'fetch each raftlog into raftlog/<host>/ and check they are prefixes of one history',
+  add_host: 'with --hosts: upload, saveip, wipe its data, start it with --join and member add it (learner, then voter), one host at a time',
+  remove_host: 'with --hosts: member remove it (the leader too), then stop it, one host at a time',
 };
 
 export interface DeployArgs {

@@ -15,6 +15,7 @@ import { uploadNode } from './tasks/upload-node.js';
 import { makeSecrets } from './tasks/secrets.js';
 import { SecretsError } from '../src/security/secret-files.js';
 import { rotateSecrets } from './tasks/rotate-secrets.js';
+import { addHosts, removeHosts } from './tasks/membership.js';
 
 const TASK_RUNNERS: Record<TaskName, (inv: Inventory, opts: TaskOptions) => Promise<number>> = {
   secrets: makeSecrets,
@@ -28,6 +29,8 @@ const TASK_RUNNERS: Record<TaskName, (inv: Inventory, opts: TaskOptions) => Prom
   clean: cleanNodes,
   logs: fetchLogs,
   get_raftlog: getRaftlog,
+  add_host: addHosts,
+  remove_host: removeHosts,
 };
 
 /** An option that parsed but does not fit the inventory: one line, exit 2, no usage hint. */
@@ -40,14 +43,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(formatUsage(deployCli((TASKS as readonly string[]).includes(task) ? task : undefined)));
     return 0;
   }
-  let inv = loadInventory(args.inventory);
+  const whole = loadInventory(args.inventory);
+  let inv = whole;
+  // Growing or shrinking names its hosts: "every host" is never what is meant.
+  if ((args.task === 'add_host' || args.task === 'remove_host') && args.only.length === 0) {
+    throw new DeployArgError('--hosts NAME[,NAME...] is required: which hosts to add or remove');
+  }
   if (args.only.length > 0) {
     const unknown = args.only.filter((n) => !inv.hosts.some((h) => h.name === n));
     if (unknown.length > 0) throw new DeployArgError(`--hosts: not in the inventory: ${unknown.join(', ')}`);
     inv = { ...inv, hosts: inv.hosts.filter((h) => args.only.includes(h.name)) };
   }
   const started = Date.now();
-  const code = await TASK_RUNNERS[args.task](inv, { ...args, log: (line) => console.error(`${args.task}: ${line}`) });
+  const code = await TASK_RUNNERS[args.task](inv, { ...args, whole, log: (line) => console.error(`${args.task}: ${line}`) });
   console.error(`${args.task}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return code;
 }

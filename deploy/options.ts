@@ -1,4 +1,5 @@
 // Options every deploy task understands (parsed in cli.ts).
+import type { Inventory } from './inventory.js';
 import type { RunOptions } from './run-hosts.js';
 
 export interface TaskOptions extends RunOptions {
@@ -13,4 +14,9 @@ export interface TaskOptions extends RunOptions {
   inventory: string;
   /** Security off, explicitly: no secrets, cluster.json without TLS/credentials, nodes started with --insecure. */
   insecure: boolean;
+  /**
+   * The whole inventory, when --hosts narrowed the one a task runs over: cluster.json and the secrets are always made
+   * for every host (uploading to one host must not give it a one-node cluster.json or a one-node set of keys).
+   */
+  whole?: Inventory;
 }

@@ -11,7 +11,9 @@ export async function makeSecrets(inv: Inventory, opts: TaskOptions): Promise<nu
     return 0;
   }
   const dir = deploySecretsDir(opts.inventory);
-  const made = ensureDeploySecrets(inv, dir);
-  opts.log(`${made ? 'made' : 'reusing'} secrets for ${inv.hosts.length} nodes in ${dir} (CA, node certificates, pairwise keys, admin and client tokens)`);
+  // Always for every host of the inventory: secrets made for the --hosts subset would lock the others out.
+  const all = opts.whole ?? inv;
+  const made = ensureDeploySecrets(all, dir);
+  opts.log(`${made ? 'made' : 'reusing'} secrets for ${all.hosts.length} nodes in ${dir} (CA, node certificates, pairwise keys, admin and client tokens)`);
   return 0;
 }

@@ -16,10 +16,10 @@ export const READY_POLLS = 50;
  * by sh`` is safe as a word of its own but NOT inside double quotes (there '...' is literal and $(...) runs), so no
  * inventory value is ever interpolated into a double-quoted string or a message.
  */
-export function startScript(host: InventoryHost, readyPolls = READY_POLLS, insecure = false): string {
+export function startScript(host: InventoryHost, readyPolls = READY_POLLS, insecure = false, join = false): string {
   const l = layoutOf(host);
   const listen = host.listen === undefined ? '' : sh` --listen ${host.listen}`;
-  const security = insecure ? ' --insecure' : sh` --secrets ${l.secrets}`;
+  const security = (insecure ? ' --insecure' : sh` --secrets ${l.secrets}`) + (join ? ' --join' : '');
   return [
     sh`OUT=${l.stdout}; PIDFILE=${l.pidFile}`,
     sh`cd ${l.dir} || exit 3`,
@@ -44,9 +44,9 @@ export function startScript(host: InventoryHost, readyPolls = READY_POLLS, insec
   ].join('\n');
 }
 
-export async function startOnHost(ctx: HostContext, readyPolls = READY_POLLS, insecure = false): Promise<{ message: string }> {
+export async function startOnHost(ctx: HostContext, readyPolls = READY_POLLS, insecure = false, join = false): Promise<{ message: string }> {
   ctx.progress('starting');
-  const r = await ctx.run(startScript(ctx.host, readyPolls, insecure));
+  const r = await ctx.run(startScript(ctx.host, readyPolls, insecure, join));
   return { message: r.stdout.trim().split('\n').pop() ?? 'started' };
 }
 

@@ -20,16 +20,19 @@ export async function uploadNodeOnHost(ctx: HostContext, bundle: Bundle, config:
   ctx.progress('writing cluster.json');
   await ctx.run(sh`cat > ${l.clusterConfig}.tmp && mv ${l.clusterConfig}.tmp ${l.clusterConfig}`, config);
   const secrets = secretsDir === null ? ', INSECURE (no secrets)' : `, its ${await uploadHostSecrets(ctx, secretsDir)} secret files`;
-  return { message: `${app}, cluster.json with ${ctx.inv.hosts.length} nodes${secrets} in ${l.dir}` };
+  const nodes = (JSON.parse(config) as { nodes: unknown[] }).nodes.length;
+  return { message: `${app}, cluster.json with ${nodes} nodes${secrets} in ${l.dir}` };
 }
 
 export async function uploadNode(inv: Inventory, opts: TaskOptions): Promise<number> {
   const bundle = await buildBundle({ build: opts.build, withNode: opts.withNode, log: opts.log });
   const secretsDir = deploySecretsDir(opts.inventory);
-  if (!opts.insecure) await makeSecrets(inv, opts);
+  // The configuration and the keys are the whole cluster's, whichever hosts this upload goes to.
+  const all = opts.whole ?? inv;
+  if (!opts.insecure) await makeSecrets(all, opts);
   const security = opts.insecure ? {} : { security: DEPLOYED_SECURITY };
-  const config = formatClusterConfig({ ...clusterConfigOf(inv), ...security }, 'cluster');
-  for (const w of clusterWarnings(clusterConfigOf(inv))) opts.log(`warning: ${w}`);
+  const config = formatClusterConfig({ ...clusterConfigOf(all), ...security }, 'cluster');
+  for (const w of clusterWarnings(clusterConfigOf(all))) opts.log(`warning: ${w}`);
   const outcomes = await runOnHosts('upload_node', inv, (ctx) => uploadNodeOnHost(ctx, bundle, config, opts.insecure ? null : secretsDir), opts);
   rmSync(bundle.file, { force: true });
   return report('upload_node', outcomes);

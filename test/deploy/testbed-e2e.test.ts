@@ -255,6 +255,22 @@ describe('deploy on a 5-host ssh testbed (network namespaces)', function () {
     expect(await refusal(new RpcClient(nodeHost, nodePort, { ca: newCa, auth: { user: 'admin', password: oldAdmin } }), 'suspend', [1]), 'the old admin token').to.equal('fault 401');
     expect(await refusal(new RpcClient(nodeHost, nodePort, { ca }), 'status', []), 'the old CA').to.equal('no answer');
 
+    // Issue 14: shrink the deployed cluster by a host and grow it back (its data wiped, started with --join, added).
+    const last = inv.hosts[HOSTS - 1];
+    const votersOf = (out: string): string[] => (/^voters: (.*)$/m.exec(out)?.[1] ?? '').split(', ').filter((v) => v !== '');
+    const members = () => runCli('dist/src/client/cli.js', ['--inventory', inventoryFile, 'member', 'list'], work);
+    const rm = timed('deploy:remove_host', await deploy('remove_host', ['--inventory', inventoryFile, '--hosts', last.name], work));
+    expect(rm.code, rm.out).to.equal(0);
+    let m = await members();
+    expect(m.code, m.out).to.equal(0);
+    expect(votersOf(m.out)).to.have.length(HOSTS - 1).and.not.include(last.node);
+    const add = timed('deploy:add_host', await deploy('add_host', ['--inventory', inventoryFile, '--hosts', last.name, '--no-build'], work));
+    expect(add.code, add.out).to.equal(0);
+    m = await members();
+    expect(votersOf(m.out)).to.have.length(HOSTS).and.include(last.node);
+    const afterGrow = await client(10);
+    expect(afterGrow.code, afterGrow.out).to.equal(0);
+
     const logs = timed('deploy:logs', await deploy('logs', ['--inventory', inventoryFile, '--out', path.join(work, 'logs')], work));
     expect(logs.code, logs.out).to.equal(0);
     expect(readFileSync(path.join(work, 'logs', 'h1', 'node.log'), 'utf8').length).to.be.greaterThan(0);
