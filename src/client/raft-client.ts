@@ -71,6 +71,18 @@ function parseConfiguration(v: unknown, from: string): { voters: string[]; learn
   throw new Error(`${from} answered a configuration that is not {voters, learners}`);
 }
 
+function isNodeId(id: string): boolean {
+  try {
+    splitHostPort(id, 'node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** At most this many nodes are remembered (those given plus leaders learned of). */
+const MAX_KNOWN_NODES = 256;
+
 /** How long a transfer call may take: the leader answers once the new leader is known (two election timeouts). */
 const TRANSFER_TIMEOUT_MS = 5_000;
 
@@ -93,12 +105,16 @@ export class RaftClient {
   /** A node refused our credentials during discovery: retrying will not help, so operations fail with it at once. */
   private refusal: RpcFaultError | null = null;
 
-  constructor(
-    private readonly nodes: string[],
-    opts: RaftClientOptions = {},
-  ) {
+  /**
+   * The nodes it asks: those it was given, and every leader it has learned of since (membership changes: a client
+   * started with the old member list still finds the leader once the old members are gone, if one it learned answers).
+   */
+  private readonly nodes: string[];
+
+  constructor(nodes: string[], opts: RaftClientOptions = {}) {
     if (nodes.length === 0) throw new Error('RaftClient needs at least one node');
     for (const n of nodes) splitHostPort(n, 'node');
+    this.nodes = [...nodes];
     this.timeoutMs = opts.timeoutMs ?? 2000;
     this.deadlineMs = opts.deadlineMs ?? 10_000;
     this.maxSockets = opts.maxSocketsPerNode ?? 64;
@@ -287,9 +303,36 @@ export class RaftClient {
   }
 
   private adopt(leader: string): string {
-    if (leader !== this.leader) this.logger.info(`raft client: leader is ${leader}`);
+    if (leader !== this.leader) {
+      this.logger.info(`raft client: leader is ${leader}`);
+      this.learnMembers(leader);
+    }
+    this.learn([leader]);
     this.leader = leader;
     return leader;
+  }
+
+  /** Asks a new leader for the configuration, in the background, and remembers its members (best effort). */
+  private learnMembers(leader: string): void {
+    this.call(leader, 'members', [], this.timeoutMs).then(
+      (v) => {
+        try {
+          const c = parseConfiguration(v, leader);
+          this.learn([...c.voters, ...c.learners]);
+        } catch {
+          // An answer we cannot read teaches nothing.
+        }
+      },
+      () => undefined,
+    );
+  }
+
+  /** Bounded: a hostile node naming a thousand "members" cannot grow the list past MAX_KNOWN_NODES. */
+  private learn(ids: string[]): void {
+    for (const id of ids) {
+      if (this.nodes.includes(id) || this.nodes.length >= MAX_KNOWN_NODES || !isNodeId(id)) continue;
+      this.nodes.push(id);
+    }
   }
 
   private call(node: string, method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {

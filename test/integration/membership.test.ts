@@ -137,4 +137,27 @@ describe('membership change on real processes (run_client member)', function () 
     expect(r.stderr.trim().split('\n')).to.have.length(1);
     expect(r.stderr).to.match(/not one of the nodes in cluster\.json/);
   });
+
+  it('a client started with old members follows the membership: it finds the leader after they are gone', async () => {
+    const conf = await member('list');
+    const leader = await cluster.waitForLeader(20_000);
+    const old = conf.voters.find((v) => v !== leader.id)!;
+    const other = conf.voters.find((v) => v !== leader.id && v !== old)!;
+    const gone = async (id: string): Promise<void> => {
+      expect((await member('remove', id)).voters).to.not.include(id);
+      await cluster.kill(cluster.nodes.findIndex((n) => n.id === id), 'SIGKILL');
+    };
+    // It is told of one member only; its first write finds the leader and learns the configuration from it.
+    const client = new RaftClient([old], { timeoutMs: 2000, deadlineMs: 20_000 });
+    try {
+      expect((await client.addEntry('follow-1', 'follow-1')).ok).to.equal(true);
+      // Both members it has talked to leave and go away (the leader hands over as it is removed).
+      await gone(old);
+      await gone(leader.id);
+      expect((await client.addEntry('follow-2', 'follow-2')).ok).to.equal(true);
+      expect(client.knownLeader()).to.equal(other);
+    } finally {
+      client.close();
+    }
+  });
 });
