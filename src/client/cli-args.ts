@@ -32,7 +32,7 @@ const COMMANDS: Record<string, { args: [number, number]; usage: string; help: st
   set: { args: [2, 2], usage: 'set KEY VALUE', help: 'set KEY to VALUE' },
   get: { args: [1, 1], usage: 'get KEY', help: 'print the value of KEY' },
   leader: { args: [0, 0], usage: 'leader', help: 'print the leader\'s address' },
-  status: { args: [0, 0], usage: 'status', help: 'a table of every node: role, term, leader, commit, applied and last log index' },
+  status: { args: [0, 0], usage: 'status', help: 'a table of every node: role, term, leader, commit, applied, last log index and member (voter, learner, outside)' },
   suspend: { args: [2, 2], usage: 'suspend NODE|INDEX SECONDS', help: 'a node (HOST:PORT or 1-based index) neither answers nor sends for SECONDS (admin token)' },
   member: {
     args: [1, 2],

@@ -89,13 +89,15 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
       try {
         const s = await ctx.client.status(node);
         const role = s.suspended ? `${s.role} (suspended)` : s.role;
-        return [node, role, String(s.term), s.leader || '-', String(s.commitIndex), String(s.lastApplied), String(s.lastLogIndex)];
+        // Its own view of the configuration: a node outside it (not yet added, or removed) says so.
+        const member = s.voters.includes(s.id) ? 'voter' : s.learners.includes(s.id) ? 'learner' : 'outside';
+        return [node, role, String(s.term), s.leader || '-', String(s.commitIndex), String(s.lastApplied), String(s.lastLogIndex), member];
       } catch (e) {
-        return [node, `unreachable: ${describeFailure(e)}`, '', '', '', '', ''];
+        return [node, `unreachable: ${describeFailure(e)}`, '', '', '', '', '', ''];
       }
     }),
   );
-  const header = ['node', 'role', 'term', 'leader', 'commit', 'applied', 'lastLog'];
+  const header = ['node', 'role', 'term', 'leader', 'commit', 'applied', 'lastLog', 'member'];
   const answered = rows.filter((r) => !r[1].startsWith('unreachable'));
   const widths = header.map((_, c) => Math.max(...[header, ...answered].map((r) => r[c].length), c === 0 ? rows[0][0].length : 0));
   widths[0] = Math.max(widths[0], ...rows.map((r) => r[0].length));

@@ -76,8 +76,8 @@ describe('run_client CLI', function () {
     const status = await runCli(['--nodes', [...fc.nodes, dead].join(','), 'status', '--timeout', '1000']);
     expect(status.code).to.equal(0);
     const rows = lines(status.stdout);
-    expect(rows[0]).to.match(/^node\s+role\s+term\s+leader\s+commit\s+applied\s+lastLog$/);
-    expect(rows[2]).to.match(new RegExp(`^${fc.nodes[1]}\\s+leader\\s+3\\s+${fc.nodes[1]}\\s+1\\s+1\\s+1$`));
+    expect(rows[0]).to.match(/^node\s+role\s+term\s+leader\s+commit\s+applied\s+lastLog\s+member$/);
+    expect(rows[2]).to.match(new RegExp(`^${fc.nodes[1]}\\s+leader\\s+3\\s+${fc.nodes[1]}\\s+1\\s+1\\s+1\\s+voter$`));
     expect(rows[4]).to.match(new RegExp(`^${dead}\\s+unreachable: `));
 
     const suspend = await runCli([...nodesArg, 'suspend', '1', '1']);
