@@ -1,6 +1,7 @@
 // The retry loop both systems' bench clients share: send to the leader we know; on an error, a refusal or a timeout,
 // forget it, find the leader again (one discovery at a time, shared by every request in flight) and retry, until the
 // operation's deadline. Writes keep their tid across retries, so our cluster applies each at most once.
+import { parseNodeStatus } from '../../src/protocol/status.js';
 import type { OpOutcome } from './kv-client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -71,4 +72,24 @@ export abstract class LeaderFollowingClient {
     }
     return null;
   }
+}
+
+/**
+ * Discovery for our cluster's bench clients, whatever carries the call: every node's status at once; the self-declared
+ * leader with the highest term wins (an old leader that has not heard of the new term yet loses to it).
+ */
+export async function leaderByStatus(endpoints: string[], status: (ep: string) => Promise<unknown>): Promise<string | null> {
+  const answers = await Promise.all(
+    endpoints.map(async (ep) => {
+      try {
+        const s = parseNodeStatus(await status(ep), ep);
+        return s.role === 'leader' ? { ep, term: s.term } : null;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  let best: { ep: string; term: number } | null = null;
+  for (const a of answers) if (a !== null && (best === null || a.term > best.term)) best = a;
+  return best?.ep ?? null;
 }

@@ -5,8 +5,7 @@
 import { RpcClient } from '../../src/rpc/client.js';
 import type { ClientSpec, KvClient, OpOutcome } from './kv-client.js';
 import { splitHostPort } from '../../src/util/host-port.js';
-import { parseNodeStatus } from '../../src/protocol/status.js';
-import { LeaderFollowingClient } from './leader-following.js';
+import { LeaderFollowingClient, leaderByStatus } from './leader-following.js';
 
 export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
   private readonly rpc = new Map<string, RpcClient>();
@@ -34,20 +33,8 @@ export class RaftBenchClient extends LeaderFollowingClient implements KvClient {
   }
 
   /** Asks every node's status at once; the self-declared leader with the highest term wins. */
-  protected async discoverOnce(timeoutMs: number): Promise<string | null> {
-    const answers = await Promise.all(
-      this.endpoints.map(async (ep) => {
-        try {
-          const s = parseNodeStatus(await this.client(ep).call('status', [], timeoutMs), ep);
-          return s.role === 'leader' ? { ep, term: s.term } : null;
-        } catch {
-          return null;
-        }
-      }),
-    );
-    let best: { ep: string; term: number } | null = null;
-    for (const a of answers) if (a !== null && (best === null || a.term > best.term)) best = a;
-    return best?.ep ?? null;
+  protected discoverOnce(timeoutMs: number): Promise<string | null> {
+    return leaderByStatus(this.endpoints, (ep) => this.client(ep).call('status', [], timeoutMs));
   }
 
   private client(endpoint: string): RpcClient {

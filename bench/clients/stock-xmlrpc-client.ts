@@ -5,8 +5,7 @@
 import xmlrpc from 'xmlrpc';
 import type { ClientSpec, KvClient, OpOutcome } from './kv-client.js';
 import { splitHostPort } from '../../src/util/host-port.js';
-import { parseNodeStatus } from '../../src/protocol/status.js';
-import { LeaderFollowingClient } from './leader-following.js';
+import { LeaderFollowingClient, leaderByStatus } from './leader-following.js';
 
 export class StockXmlrpcBenchClient extends LeaderFollowingClient implements KvClient {
   private readonly clients = new Map<string, xmlrpc.Client>();
@@ -34,20 +33,8 @@ export class StockXmlrpcBenchClient extends LeaderFollowingClient implements KvC
     this.clients.clear();
   }
 
-  protected async discoverOnce(timeoutMs: number): Promise<string | null> {
-    const answers = await Promise.all(
-      this.endpoints.map(async (ep) => {
-        try {
-          const s = parseNodeStatus(await this.call(ep, 'status', [], timeoutMs), ep);
-          return s.role === 'leader' ? { ep, term: s.term } : null;
-        } catch {
-          return null;
-        }
-      }),
-    );
-    let best: { ep: string; term: number } | null = null;
-    for (const a of answers) if (a !== null && (best === null || a.term > best.term)) best = a;
-    return best?.ep ?? null;
+  protected discoverOnce(timeoutMs: number): Promise<string | null> {
+    return leaderByStatus(this.endpoints, (ep) => this.call(ep, 'status', [], timeoutMs));
   }
 
   /** One methodCall, rejected after timeoutMs (the package would wait forever on a silent server). */
