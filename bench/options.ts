@@ -27,6 +27,8 @@ export interface BenchOptions {
   basePort: number | null;
   seconds: number;
   warmupSeconds: number;
+  /** Unmeasured load on each fresh cluster before the first workload (its JIT takes 10-20 s of load to settle). */
+  prewarmSeconds: number;
   concurrency: number[];
   ops: OpKind[];
   kills: number;
@@ -89,6 +91,7 @@ export const BENCH_CLI = defineCli({
     'base-port': integer('first of the ports to use (default: free ones)', { min: 1, max: 65000, placeholder: 'P' }),
     seconds: decimal('measured time per workload and client', { min: 0.2, max: 3600, default: 6, placeholder: 'S' }),
     'warmup-seconds': decimal('unmeasured time before each workload', { min: 0, max: 3600, placeholder: 'S', defaultText: 'min(2, --seconds)' }),
+    'prewarm-seconds': decimal('unmeasured writes (32 in flight) on each fresh cluster before the first workload: a node reaches its steady cost only after 10-20 s of load (V8 keeps optimizing until then)', { min: 0, max: 600, placeholder: 'S', defaultText: '20, or --warmup-seconds when that is under 2' }),
     concurrency: custom('calls in flight, one workload each', 'N,N,...', concurrencyList, { defaultText: '1,32,256' }),
     ops: listOf('operations measured', OPS, { default: OPS }),
     kills: integer('failover: leader kills', { min: 0, max: 100, default: 5 }),
@@ -119,6 +122,7 @@ export function benchOptionsOf({ values: v, given }: Parsed<typeof BENCH_CLI.opt
     basePort: v['base-port'] ?? null,
     seconds: v.seconds,
     warmupSeconds: v['warmup-seconds'] ?? Math.min(2, v.seconds),
+    prewarmSeconds: 0,
     concurrency: v.concurrency ?? [1, 32, 256],
     ops: v.ops,
     kills: v.kills,
@@ -138,6 +142,8 @@ export function benchOptionsOf({ values: v, given }: Parsed<typeof BENCH_CLI.opt
     alsoSecurity: [],
     readMode: v['read-mode'],
   };
+  // A quick run (tests, smoke checks) asks for little warm-up and gets a short pre-warm unless it names one.
+  opts.prewarmSeconds = v['prewarm-seconds'] ?? (opts.warmupSeconds < 2 ? opts.warmupSeconds : 20);
   const modes = v.security;
   if (new Set(modes).size !== modes.length) throw new CliUsageError('--security lists a mode twice');
   if (modes.length > 1 && opts.endpoints !== null) throw new CliUsageError('--security with several modes starts its own clusters: not with --endpoints');
@@ -162,7 +168,7 @@ function parseEtcdTimeouts(raw: string): NonNullable<BenchOptions['etcdTimeouts'
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */
 function defaultDeadlineSeconds(o: BenchOptions): number {
   const perSystem =
-    (o.phases.includes('load') ? o.ops.length * o.concurrency.length * (o.seconds + o.warmupSeconds + 2) * (1 + o.extraClients.length / 2) : 0) +
+    (o.phases.includes('load') ? o.prewarmSeconds + 3 + o.ops.length * o.concurrency.length * (o.seconds + o.warmupSeconds + 2) * (1 + o.extraClients.length / 2) : 0) +
     (o.phases.includes('stability') ? o.stabilitySeconds + 5 : 0) +
     (o.phases.includes('failover') ? o.kills * 10 : 0) +
     30;

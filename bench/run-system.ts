@@ -44,8 +44,23 @@ export interface Contender {
   acked: string[];
 }
 
-function loadJob(runTag: string, op: OpKind, concurrency: number, warmupMs: number, measureMs: number, tag: string): LoadJob {
-  return { op, concurrency, warmupMs, measureMs, tidPrefix: `${runTag}-${tag}`, keySpace: KEY_SPACE, valueBytes: VALUE_BYTES };
+/**
+ * Makes the jobs of one run. Every job gets its own tid prefix (a sequence number, then a readable tag): a tid the
+ * cluster has already committed is acknowledged again without a new entry (that is what makes retries safe), so a
+ * workload repeated with the same tids (`--concurrency 32,32,32`) measured the duplicate check, not replication. It
+ * did, until this numbering: later rounds ran at 2-3 times the rate of the first with few new entries in the raftlogs.
+ */
+export function loadJobs(runTag: string): (op: OpKind, concurrency: number, warmupMs: number, measureMs: number, tag: string) => LoadJob {
+  let seq = 0;
+  return (op, concurrency, warmupMs, measureMs, tag) => ({
+    op,
+    concurrency,
+    warmupMs,
+    measureMs,
+    tidPrefix: `${runTag}-${seq++}-${tag}`,
+    keySpace: KEY_SPACE,
+    valueBytes: VALUE_BYTES,
+  });
 }
 
 /**
@@ -56,22 +71,29 @@ function loadJob(runTag: string, op: OpKind, concurrency: number, warmupMs: numb
  */
 export async function runSystems(contenders: Contender[], o: BenchOptions, cleanup: Cleanup, progress: (line: string) => void): Promise<void> {
   const runTag = `bench-${Date.now().toString(36)}`;
+  const loadJob = loadJobs(runTag);
   for (const sys of new Set(contenders.map((c) => c.sys))) await sys.waitForLeader(30_000);
 
   if (o.phases.includes('load')) {
-    // An unmeasured burst of writes on each fresh cluster first, so the first workload (x1 through the first client)
-    // does not run alone on nodes whose JIT and files are cold. (Its row still came out worst in alternating rounds
-    // on a busy machine: see the README; the order of rows remains a source of noise.)
-    const warmMs = Math.min(3000, o.warmupSeconds * 1000);
-    for (const { sys, client, acked } of warmMs > 0 ? contenders.filter((x) => x.primary) : []) {
-      const out = await runLoad(sys.clientSpec(32, client), loadJob(runTag, 'add', 32, 0, warmMs, `${client}-warm`), o.clientThreads, cleanup);
-      for (const t of out.ackedTids) acked.push(t);
-      progress(`${sys.label}: warmed up with ${out.ackedTids.length} writes (not measured)`);
+    // Unmeasured writes on each fresh cluster first. A node's cost per write falls by half or more over its first
+    // 10-20 s of load while V8 optimizes function after function (measured: a follower's CPU per write 130 -> 70 µs,
+    // optimizations logged until ~14 s), so without this the first rounds measured the JIT, and two clusters compared
+    // round by round were at different points of it. Bursts of 2 s, their rates printed, show where the ramp ends.
+    for (const { sys, client, acked } of o.prewarmSeconds > 0 ? contenders.filter((x) => x.primary) : []) {
+      const rates: number[] = [];
+      let writes = 0;
+      for (let left = o.prewarmSeconds * 1000; left > 0; left -= 2000) {
+        const out = await runLoad(sys.clientSpec(32, client), loadJob('add', 32, 0, Math.min(2000, left), `${client}-warm${rates.length}`), o.clientThreads, cleanup);
+        for (const t of out.ackedTids) acked.push(t);
+        writes += out.ackedTids.length;
+        rates.push(out.result.opsPerSec);
+      }
+      progress(`${sys.label}: warmed up with ${writes} writes over ${o.prewarmSeconds} s (not measured; ops/s per burst: ${rates.join(', ')})`);
     }
     for (const op of o.ops) {
       for (const c of o.concurrency) {
         for (const { sys, client, result, acked } of contenders) {
-          const job = loadJob(runTag, op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${client}-${op}${c}`);
+          const job = loadJob(op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${client}-${op}${c}`);
           const out = await runLoad(sys.clientSpec(c, client), job, o.clientThreads, cleanup, () => sys.pids());
           for (const t of out.ackedTids) acked.push(t); // not push(...): 100,000s of arguments overflow the stack
           result.load.push(out.result);
@@ -90,7 +112,7 @@ export async function runSystems(contenders: Contender[], o: BenchOptions, clean
   for (const { sys, result, acked } of primaries) {
     if (o.phases.includes('stability') && o.stabilitySeconds > 0) {
       const c = Math.max(...o.concurrency);
-      result.stability = await runStability(sys, sys.clientSpec(c), loadJob(runTag, 'add', c, 0, o.stabilitySeconds * 1000, 'stab'), o.clientThreads, cleanup, acked);
+      result.stability = await runStability(sys, sys.clientSpec(c), loadJob('add', c, 0, o.stabilitySeconds * 1000, 'stab'), o.clientThreads, cleanup, acked);
       const s = result.stability;
       progress(`${sys.label}: ${s.seconds} s of addEntry x${c} (${s.load.opsPerSec} ops/s): ${s.termChanges} term change(s), ${s.leaderChanges} leader change(s)`);
     }
