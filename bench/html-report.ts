@@ -6,6 +6,7 @@ import { esc, htmlPage, niceTicks, px, tickLabel } from '../src/util/svg.js';
 import type { FailoverResult } from './failover.js';
 import type { LatencySeries } from './latency-series.js';
 import type { LoadResult } from './load/run-load.js';
+import { sameWorkload, workloadId, workloadLabel } from './load/workload.js';
 import type { SystemResult } from './run-system.js';
 
 export interface BenchHtmlInput {
@@ -18,7 +19,6 @@ export interface BenchHtmlInput {
 }
 
 const SYSTEM_COLOURS = ['#1f77b4', '#ff7f0e'];
-const OP_NAMES: Record<string, string> = { add: 'addEntry', set: 'setVal', get: 'getVal' };
 const W = 560;
 const H = 230;
 const M = { left: 52, right: 14, top: 26, bottom: 34 };
@@ -36,9 +36,9 @@ export function renderBenchHtml(input: BenchHtmlInput): string {
   if (input.ours.load.length > 0) {
     parts.push('<h2>Latency over time, per workload</h2>', `<div class="legend">${legend}</div>`, '<div class="grid">');
     for (const l of input.ours.load) {
-      const other = input.etcd?.load.find((e) => e.op === l.op && e.concurrency === l.concurrency);
+      const other = input.etcd ? sameWorkload(input.etcd.load, l)[0] : undefined;
       const lines = [{ name: input.ours.system, load: l }, ...(other ? [{ name: input.etcd!.system, load: other }] : [])];
-      parts.push(latencyChart(`${OP_NAMES[l.op] ?? l.op} x${l.concurrency}`, `${l.op}${l.concurrency}`, lines));
+      parts.push(latencyChart(workloadLabel(l), workloadId(l), lines));
     }
     parts.push('</div>');
   }

@@ -29,7 +29,10 @@ export interface BenchOptions {
   warmupSeconds: number;
   /** Unmeasured load on each fresh cluster before the first workload (its JIT takes 10-20 s of load to settle). */
   prewarmSeconds: number;
+  /** Closed-loop levels (calls in flight); empty when only --rates were asked for. */
   concurrency: number[];
+  /** Open-loop workloads: offered operations per second. */
+  rates: number[];
   ops: OpKind[];
   kills: number;
   failoverWriters: number;
@@ -70,6 +73,14 @@ function concurrencyList(raw: string): number[] {
   return c.map(Number);
 }
 
+function rateList(raw: string): number[] {
+  const r = raw.split(',').map((s) => s.trim());
+  if (r.some((x) => !/^\d{1,6}$/.test(x) || Number(x) < 1 || Number(x) > 200_000)) {
+    throw new Error('--rates takes a comma-separated list of whole numbers of operations per second in 1..200000');
+  }
+  return r.map(Number);
+}
+
 function endpointList(raw: string): string[] {
   const e = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (e.length === 0 || e.some((x) => !isHostPort(x))) throw new Error('--endpoints takes host:port,host:port,... (IPv6 as [::1]:port)');
@@ -93,6 +104,7 @@ export const BENCH_CLI = defineCli({
     'warmup-seconds': decimal('unmeasured time before each workload', { min: 0, max: 3600, placeholder: 'S', defaultText: 'min(2, --seconds)' }),
     'prewarm-seconds': decimal('unmeasured writes (32 in flight) on each fresh cluster before the first workload: a node reaches its steady cost only after 10-20 s of load (V8 keeps optimizing until then)', { min: 0, max: 600, placeholder: 'S', defaultText: '20, or --warmup-seconds when that is under 2' }),
     concurrency: custom('calls in flight, one workload each', 'N,N,...', concurrencyList, { defaultText: '1,32,256' }),
+    rates: custom('offered rates, open loop (requests on a fixed schedule, at most 256 in flight), one workload each: CPU per operation compared at equal load; alone, no closed-loop levels run', 'R,R,...', rateList),
     ops: listOf('operations measured', OPS, { default: OPS }),
     kills: integer('failover: leader kills', { min: 0, max: 100, default: 5 }),
     'failover-writers': integer('failover: writers during the kills', { min: 1, max: 64, default: 4 }),
@@ -123,7 +135,8 @@ export function benchOptionsOf({ values: v, given }: Parsed<typeof BENCH_CLI.opt
     seconds: v.seconds,
     warmupSeconds: v['warmup-seconds'] ?? Math.min(2, v.seconds),
     prewarmSeconds: 0,
-    concurrency: v.concurrency ?? [1, 32, 256],
+    concurrency: v.concurrency ?? (v.rates === undefined ? [1, 32, 256] : []),
+    rates: v.rates ?? [],
     ops: v.ops,
     kills: v.kills,
     failoverWriters: v['failover-writers'],
@@ -168,7 +181,7 @@ function parseEtcdTimeouts(raw: string): NonNullable<BenchOptions['etcdTimeouts'
 /** Twice a rough estimate of the run, plus room for starting clusters and filling the recovery data. */
 function defaultDeadlineSeconds(o: BenchOptions): number {
   const perSystem =
-    (o.phases.includes('load') ? o.prewarmSeconds + 3 + o.ops.length * o.concurrency.length * (o.seconds + o.warmupSeconds + 2) * (1 + o.extraClients.length / 2) : 0) +
+    (o.phases.includes('load') ? o.prewarmSeconds + 3 + o.ops.length * (o.concurrency.length + o.rates.length) * (o.seconds + o.warmupSeconds + 2) * (1 + o.extraClients.length / 2) : 0) +
     (o.phases.includes('stability') ? o.stabilitySeconds + 5 : 0) +
     (o.phases.includes('failover') ? o.kills * 10 : 0) +
     30;

@@ -4,8 +4,8 @@ import type { RaftlogAudit } from './raftlog-audit.js';
 import type { RecoveryResult } from './recovery.js';
 import type { SystemResult } from './run-system.js';
 import { CLIENT_LABELS } from './clients/kv-client.js';
+import { sameWorkload, workloadKey, workloadLabel } from './load/workload.js';
 
-const OP_NAMES: Record<string, string> = { add: 'addEntry', set: 'setVal', get: 'getVal' };
 const ETCD_NAMES: Record<string, string> = { add: 'put', set: 'put', get: 'range' };
 
 function fmt(v: number | null | undefined, digits = 0): string {
@@ -35,18 +35,17 @@ function cpuTable(all: SystemResult[]): string[] {
   const rows: string[][] = [['workload', 'system, client', 'ops/s', 'p50', 'p99 ms', 'server CPU ms/1k', 'client CPU %', 'ms/1k', ...(base ? ['server CPU vs etcd gRPC'] : [])]];
   const first = all[0];
   // A level may repeat (--concurrency 32,32,32: rounds): the k-th occurrence of a workload pairs with the k-th.
-  const nth = (load: SystemResult['load'], op: string, c: number, k: number) => load.filter((y) => y.op === op && y.concurrency === c)[k];
   const seen = new Map<string, number>();
   for (const l of first.load) {
-    const key = `${l.op}/${l.concurrency}`;
+    const key = workloadKey(l);
     const k = seen.get(key) ?? 0;
     seen.set(key, k + 1);
     for (const r of all) {
-      const x = nth(r.load, l.op, l.concurrency, k);
+      const x = sameWorkload(r.load, l)[k];
       if (x === undefined) continue;
-      const b = base ? nth(base.load, l.op, l.concurrency, k) : undefined;
+      const b = base ? sameWorkload(base.load, l)[k] : undefined;
       rows.push([
-        `${OP_NAMES[l.op]} x${l.concurrency}`,
+        workloadLabel(l),
         `${SHORT_SYSTEM[r.client]}, ${CLIENT_LABELS[r.client]}`,
         fmt(x.opsPerSec),
         fmt(x.latencyMs.p50, 2),
@@ -73,10 +72,10 @@ export function renderReport(
   if (etcd) head.push('etcd ops/s', 'p50', 'p99', 'p99.9 ms', 'ratio ops/s', 'ratio p99');
   const rows: string[][] = [head];
   for (const l of ours.load) {
-    const name = `${OP_NAMES[l.op]} x${l.concurrency}` + (etcd ? ` (${ETCD_NAMES[l.op]})` : '');
+    const name = workloadLabel(l) + (etcd ? ` (${ETCD_NAMES[l.op]})` : '');
     const row = [name, fmt(l.opsPerSec), fmt(l.latencyMs.p50, 1), fmt(l.latencyMs.p99, 1), fmt(l.latencyMs.p999, 1)];
     if (etcd) {
-      const e = etcd.load.find((x) => x.op === l.op && x.concurrency === l.concurrency);
+      const e = sameWorkload(etcd.load, l)[0];
       row.push(fmt(e?.opsPerSec), fmt(e?.latencyMs.p50, 1), fmt(e?.latencyMs.p99, 1), fmt(e?.latencyMs.p999, 1), ratio(l.opsPerSec, e?.opsPerSec), ratio(l.latencyMs.p99, e?.latencyMs.p99));
     }
     rows.push(row);

@@ -25,6 +25,8 @@ export interface SystemResult {
 }
 
 const KEY_SPACE = 1000;
+/** Open-loop workloads (--rates) allow this many operations in flight; more that fall due are counted as not sent. */
+export const OPEN_LOOP_MAX_IN_FLIGHT = 256;
 const VALUE_BYTES = 100;
 
 export function emptyResult(system: string, client: ClientKind): SystemResult {
@@ -50,11 +52,12 @@ export interface Contender {
  * workload repeated with the same tids (`--concurrency 32,32,32`) measured the duplicate check, not replication. It
  * did, until this numbering: later rounds ran at 2-3 times the rate of the first with few new entries in the raftlogs.
  */
-export function loadJobs(runTag: string): (op: OpKind, concurrency: number, warmupMs: number, measureMs: number, tag: string) => LoadJob {
+export function loadJobs(runTag: string): (op: OpKind, concurrency: number, warmupMs: number, measureMs: number, tag: string, rate?: number) => LoadJob {
   let seq = 0;
-  return (op, concurrency, warmupMs, measureMs, tag) => ({
+  return (op, concurrency, warmupMs, measureMs, tag, rate) => ({
     op,
     concurrency,
+    rate: rate ?? null,
     warmupMs,
     measureMs,
     tidPrefix: `${runTag}-${seq++}-${tag}`,
@@ -90,19 +93,24 @@ export async function runSystems(contenders: Contender[], o: BenchOptions, clean
       }
       progress(`${sys.label}: warmed up with ${writes} writes over ${o.prewarmSeconds} s (not measured; ops/s per burst: ${rates.join(', ')})`);
     }
+    // Closed-loop levels, then open-loop rates (at most OPEN_LOOP_MAX_IN_FLIGHT in flight), each on every contender
+    // back to back.
+    const shapes = [...o.concurrency.map((c) => ({ c, rate: undefined as number | undefined })), ...o.rates.map((rate) => ({ c: OPEN_LOOP_MAX_IN_FLIGHT, rate }))];
     for (const op of o.ops) {
-      for (const c of o.concurrency) {
+      for (const { c, rate } of shapes) {
         for (const { sys, client, result, acked } of contenders) {
-          const job = loadJob(op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${client}-${op}${c}`);
+          const level = rate === undefined ? `x${c}` : `@${rate}/s`;
+          const job = loadJob(op, c, o.warmupSeconds * 1000, o.seconds * 1000, `${client}-${op}${rate === undefined ? c : `r${rate}`}`, rate);
           const out = await runLoad(sys.clientSpec(c, client), job, o.clientThreads, cleanup, () => sys.pids());
           for (const t of out.ackedTids) acked.push(t); // not push(...): 100,000s of arguments overflow the stack
           result.load.push(out.result);
           if (out.result.clientCpuPercent >= 90) {
-            result.warnings.push(`${op} x${c}: the bench client used ${out.result.clientCpuPercent}% of a core: the figure may be the client's limit (try --client-threads 2)`);
+            result.warnings.push(`${op} ${level}: the bench client used ${out.result.clientCpuPercent}% of a core: the figure may be the client's limit (try --client-threads 2)`);
           }
+          if (out.result.missed > 0) result.warnings.push(`${op} ${level}: ${out.result.missed} operations not sent (${c} already in flight): the system did not keep up with the offered rate`);
           const l = out.result.latencyMs;
           const cpu = out.result.serverCpuMsPer1k === null ? '' : `, server CPU ${out.result.serverCpuMsPer1k} ms per 1,000`;
-          progress(`${sys.label}, ${CLIENT_LABELS[client]}: ${op} x${c}: ${out.result.opsPerSec} ops/s, p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms` + (out.result.failed ? `, ${out.result.failed} failed` : '') + cpu + `, client CPU ${out.result.clientCpuPercent}%`);
+          progress(`${sys.label}, ${CLIENT_LABELS[client]}: ${op} ${level}: ${out.result.opsPerSec} ops/s, p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms` + (out.result.failed ? `, ${out.result.failed} failed` : '') + (out.result.missed ? `, ${out.result.missed} not sent` : '') + cpu + `, client CPU ${out.result.clientCpuPercent}%`);
         }
       }
     }
@@ -111,7 +119,7 @@ export async function runSystems(contenders: Contender[], o: BenchOptions, clean
   const primaries = contenders.filter((x) => x.primary);
   for (const { sys, result, acked } of primaries) {
     if (o.phases.includes('stability') && o.stabilitySeconds > 0) {
-      const c = Math.max(...o.concurrency);
+      const c = o.concurrency.length > 0 ? Math.max(...o.concurrency) : 32;
       result.stability = await runStability(sys, sys.clientSpec(c), loadJob('add', c, 0, o.stabilitySeconds * 1000, 'stab'), o.clientThreads, cleanup, acked);
       const s = result.stability;
       progress(`${sys.label}: ${s.seconds} s of addEntry x${c} (${s.load.opsPerSec} ops/s): ${s.termChanges} term change(s), ${s.leaderChanges} leader change(s)`);

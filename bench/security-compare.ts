@@ -2,6 +2,7 @@
 // interleaves them workload by workload), so a shared machine's bursts of other work hit both sides of the ratio.
 // Repeating a level (--concurrency 32,32,32) gives interleaved rounds; the summary is their median.
 import type { SystemResult } from './run-system.js';
+import { sameWorkload, workloadLabel } from './load/workload.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -13,10 +14,10 @@ function median(xs: number[]): number {
 export function renderSecurityComparison(first: SystemResult, others: SystemResult[]): string[] {
   if (others.length === 0 || first.load.length === 0) return [];
   const out = ['Security modes compared (rounds interleaved; ops/s, server CPU ms per 1,000 ops):'];
-  const keys = [...new Set(first.load.map((l) => `${l.op} x${l.concurrency}`))];
-  for (const key of keys) {
+  const shapes = [...new Map(first.load.map((l) => [workloadLabel(l), l])).entries()];
+  for (const [key, shape] of shapes) {
     const of = (r: SystemResult): { ops: number[]; cpu: number[] } => {
-      const rows = r.load.filter((l) => `${l.op} x${l.concurrency}` === key);
+      const rows = sameWorkload(r.load, shape);
       return { ops: rows.map((l) => l.opsPerSec), cpu: rows.flatMap((l) => (l.serverCpuMsPer1k === null ? [] : [l.serverCpuMsPer1k])) };
     };
     const base = of(first);

@@ -14,9 +14,13 @@ import type { ThreadJob } from './load-thread.js';
 export interface LoadResult {
   op: OpKind;
   concurrency: number;
+  /** Offered ops/s of an open-loop workload; null for a closed loop. */
+  rate: number | null;
   opsPerSec: number;
   latencyMs: LatencySummary;
   failed: number;
+  /** Open loop: operations that fell due while the in-flight cap was reached, and were not sent. */
+  missed: number;
   /** CPU time of the whole bench process (all client threads) per second of wall time, in % of one core. */
   clientCpuPercent: number;
   /** The bench process's CPU per 1,000 acknowledged operations, ms. */
@@ -99,7 +103,8 @@ export async function runLoad(
   } else {
     const split = shares(job.concurrency, threads);
     parts = await Promise.all(
-      split.map((c, i) => runInThread({ ...spec, maxSockets: Math.max(spec.maxSockets, c) }, { ...job, concurrency: c, tidPrefix: `${job.tidPrefix}t${i}` }, cleanup)),
+      // An open loop's rate is shared out like its in-flight cap.
+      split.map((c, i) => runInThread({ ...spec, maxSockets: Math.max(spec.maxSockets, c) }, { ...job, concurrency: c, rate: job.rate === null ? null : (job.rate * c) / job.concurrency, tidPrefix: `${job.tidPrefix}t${i}` }, cleanup)),
     );
   }
   const cpu = process.cpuUsage(cpu0);
@@ -113,9 +118,11 @@ export async function runLoad(
     result: {
       op: job.op,
       concurrency: job.concurrency,
+      rate: job.rate,
       opsPerSec: Math.round(ok / (job.measureMs / 1000)),
       latencyMs: summarize(parts.map((p) => p.latencies)),
       failed: parts.reduce((n, p) => n + p.failedInWindow, 0),
+      missed: parts.reduce((n, p) => n + p.missedInWindow, 0),
       clientCpuPercent: Math.round((clientCpuMs / wallMs) * 100),
       clientCpuMsPer1k: ackedAll > 0 ? Math.round((clientCpuMs / ackedAll) * 1000) : null,
       serverCpuMsPer1k: serverMsPerSecond !== null && ackedPerSecond > 0 ? Math.round((serverMsPerSecond / ackedPerSecond) * 1000) : null,
