@@ -141,7 +141,9 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   // With TLS, a bare TCP server listens and hands each connection to the HTTPS or the plain HTTP server by its first
   // byte; neither of those listens itself, so 'listening' is emitted on them by hand: it is what starts Node's checks
   // of the headers and request timeouts (slowloris bounds) on their connections.
-  const server: net.Server = tlsServer ? net.createServer({ pauseOnConnect: true }) : plainServer;
+  // noDelay as http.createServer sets it by default: without it every connection of a TLS node ran with Nagle's
+  // algorithm on, so a small write behind one not yet acknowledged waited for the peer's delayed ACK.
+  const server: net.Server = tlsServer ? net.createServer({ pauseOnConnect: true, noDelay: true }) : plainServer;
   if (tlsServer) {
     server.on('listening', () => {
       plainServer.emit('listening');
