@@ -158,24 +158,21 @@ export class SimNode {
 
   /** A membership change asked of this node: 'accepted', or why not (for the trace). */
   changeMembership(change: ConfChange): string {
-    const rt = this.runtime;
-    if (rt === null) return 'down';
-    try {
-      const res = rt.changeMembership(change);
-      return res.ok ? 'accepted' : `refused (${res.reason})`;
-    } catch (err) {
-      if (expectedFailure(err)) return `refused (${(err as Error).message})`;
-      throw err;
-    }
+    return this.adminCall((rt) => rt.changeMembership(change), 'accepted');
   }
 
   /** The transfer admin call (thesis §3.10): what the leader said, for the trace. */
   transfer(target: NodeId): string {
+    return this.adminCall((rt) => rt.transferLeadership(target), 'started');
+  }
+
+  /** An admin call on the runtime, as the trace tells it: `done`, 'refused (why)', or 'down'. */
+  private adminCall(call: (rt: NodeRuntime) => { ok: true } | { ok: false; reason: string }, done: string): string {
     const rt = this.runtime;
     if (rt === null) return 'down';
     try {
-      const res = rt.transferLeadership(target);
-      return res.ok ? 'started' : `refused (${res.reason})`;
+      const res = call(rt);
+      return res.ok ? done : `refused (${res.reason})`;
     } catch (err) {
       if (expectedFailure(err)) return `refused (${(err as Error).message})`;
       throw err;
