@@ -12,7 +12,8 @@ import { faultAction } from './fault-policy.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterCredentials } from '../security/cluster-secrets.js';
 import { credentialOptions } from '../security/client-credentials.js';
-import { ADMIN_METHODS } from '../security/methods.js';
+import { ADMIN_METHODS, BATCHABLE_METHODS } from '../security/methods.js';
+import { CallBatcher } from '../rpc/call-batcher.js';
 
 export type { NodeStatus } from '../protocol/status.js';
 
@@ -26,6 +27,12 @@ export interface RaftClientOptions {
   logger?: Logger;
   /** The cluster's tokens and CA (src/security/cluster-secrets.ts): client calls carry the client token, suspend the admin token. */
   credentials?: ClusterCredentials;
+  /**
+   * Reads and writes made to a node in the same turn of the event loop go as one system.multicall (default true):
+   * many operations in flight then cost the nodes one request, not one each. Each operation still gets its own
+   * answer, fault and retries.
+   */
+  batch?: boolean;
 }
 
 /** No node claimed leadership (or the one named could not be reached) before the operation's deadline. */
@@ -93,6 +100,9 @@ export class RaftClient {
   private readonly rpc = new Map<string, RpcClient>();
   /** Admin calls go on their own connections, with the admin credential. */
   private readonly adminRpc = new Map<string, RpcClient>();
+  /** Per node, over its client connections (this.rpc): only when batching. */
+  private readonly batchers = new Map<string, CallBatcher>();
+  private readonly batch: boolean;
   private readonly credentials: ClusterCredentials;
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
@@ -120,6 +130,7 @@ export class RaftClient {
     this.maxSockets = opts.maxSocketsPerNode ?? 64;
     this.logger = opts.logger ?? silentLogger;
     this.credentials = opts.credentials ?? {};
+    this.batch = opts.batch ?? true;
   }
 
   /** The leader, asking every node at once; null if none claims it within one call timeout. Caches the answer. */
@@ -207,6 +218,7 @@ export class RaftClient {
     for (const c of [...this.rpc.values(), ...this.adminRpc.values()]) c.close();
     this.rpc.clear();
     this.adminRpc.clear();
+    this.batchers.clear();
   }
 
   // ------------------------------------------------------------------ internals
@@ -343,6 +355,11 @@ export class RaftClient {
       const { host, port } = splitHostPort(node, 'node');
       c = new RpcClient(host, port, { ...credentialOptions(this.credentials, admin), timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
       pool.set(node, c);
+    }
+    if (this.batch && BATCHABLE_METHODS.has(method)) {
+      let b = this.batchers.get(node);
+      if (b === undefined) this.batchers.set(node, (b = new CallBatcher(c, node)));
+      return b.call(method, params, timeoutMs);
     }
     return c.call(method, params, timeoutMs);
   }

@@ -12,7 +12,8 @@ import { clusterWarnings, ConfigError } from '../protocol/cluster-config.js';
 import { loadClusterConfig, resolveSelf } from './config.js';
 import { bareHost, joinHostPort, splitHostPort } from '../util/host-port.js';
 import { makeHandlers, type NodeServices } from './handlers.js';
-import { PEER_METHODS } from '../security/methods.js';
+import { BATCHABLE_METHODS, PEER_METHODS } from '../security/methods.js';
+import { MAX_BATCH_CALLS } from '../rpc/multicall.js';
 import { createNodeLogger } from './node-logger.js';
 import { buildRaftConfig, MAX_BODY_BYTES, MAX_CLIENT_BODY_BYTES, timing } from './node-setup.js';
 import { NodeStorage } from '../storage/node-storage.js';
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
       onSenderGone: (sender) => services?.runtime.senderConnectionsLost(sender),
       auth: security.auth,
       tls: security.tls,
+      // Clients' reads and writes may come many to a request (our client library batches what it has in flight).
+      multicall: { methods: BATCHABLE_METHODS, maxCalls: MAX_BATCH_CALLS },
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -3,6 +3,7 @@
 // client has none, and a dead peer must never stall its caller.
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
 import type { XmlRpcValue } from './values.js';
@@ -76,7 +77,7 @@ export class RpcClient {
     // The CA goes in as a secure context made once, not as `ca`: https.Agent keys its pool by a name that holds every
     // TLS option given as text, so a `ca` PEM (about 1 KB) was concatenated and hashed on every call (the agent's
     // bookkeeping was 13% of a deployed bench client's time), and each new connection parsed it again.
-    this.agent = opts.ca === undefined ? new http.Agent(agentOpts) : new https.Agent({ ...agentOpts, secureContext: createSecureContext({ ca: opts.ca }) });
+    this.agent = opts.ca === undefined ? new http.Agent(agentOpts) : noDelayTlsAgent(new https.Agent({ ...agentOpts, secureContext: createSecureContext({ ca: opts.ca }) }));
     this.request = opts.ca === undefined ? http.request : https.request;
   }
 
@@ -202,6 +203,22 @@ export class RpcClient {
 }
 
 class StaleSocketError extends Error {}
+
+/**
+ * Turns Nagle's algorithm off on every connection the agent opens. http.Agent does it for plain connections (its
+ * `noDelay` option defaults to true), but https.Agent's tls.connect does not (strace showed no TCP_NODELAY on a TLS
+ * client socket in Node 20): with 32 calls in flight on a connection pool, a call's bytes then waited for the ACK of
+ * the one before it, which is what made deployed calls slower at equal server CPU.
+ */
+function noDelayTlsAgent(agent: https.Agent): https.Agent {
+  const open = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    const socket = open(options, callback);
+    if (socket instanceof net.Socket) socket.setNoDelay(true);
+    return socket;
+  };
+  return agent;
+}
 
 /** An HTTP 200 answer: its exact bytes and, when answers are checked, their seal header. */
 interface Answer {

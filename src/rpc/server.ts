@@ -12,6 +12,7 @@ import { FaultCode, RpcFault, type XmlRpcValue } from './values.js';
 import { FAULT } from '../protocol/faults.js';
 import { MalformedXmlRpcError, decodeCall, encodeFault, encodeResponse } from './wire.js';
 import { findUnencodable, findUnencodableParam, printable } from './xml-text.js';
+import { MULTICALL, multicallFault, multicallValue, parseMulticall } from './multicall.js';
 
 export { RpcFault, FaultCode } from './values.js';
 
@@ -67,6 +68,12 @@ export interface RpcServerOptions {
    * TLS, authenticated by their MACs. Every other call on plain HTTP gets HTTP 426 naming TLS, its body unread.
    */
   tls?: { key: string; cert: string; plainPeers?: boolean };
+  /**
+   * Serve system.multicall (multicall.ts) carrying calls to these methods only, at most maxCalls per request. Each call
+   * inside is authorized, counted against maxClientCallsInFlight and answered on its own, as if it had come alone.
+   * Absent: system.multicall is an unknown method.
+   */
+  multicall?: { methods: ReadonlySet<string>; maxCalls: number };
 }
 
 export interface RpcServer {
@@ -75,7 +82,7 @@ export interface RpcServer {
   /** While paused the server holds no conversation: every connection is destroyed without a reply. */
   setPaused(p: boolean): void;
   /** Connections accepted since start and open now (tests use it to check that clients reuse connections), and overload counts. */
-  stats(): { accepted: number; open: number; evicted: number; refused: number; shed: number };
+  stats(): { accepted: number; open: number; requests: number; evicted: number; refused: number; shed: number };
 }
 
 /** Idle keep-alive sockets live longer than a client's pool keeps them, so the client side closes first (no races). */
@@ -107,6 +114,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   let paused = false;
   let closing = false;
   let accepted = 0;
+  let requests = 0;
   const peerMethods = opts.peerMethods ?? new Set<string>();
   const guard = new ConnectionGuard({
     maxConnections: opts.maxConnections ?? 0,
@@ -120,6 +128,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       req.socket.destroy();
       return;
     }
+    requests++;
     // Whatever happens in serving, the process goes on: the request is answered or its socket closed.
     serveRequest(req, res).catch((err: unknown) => {
       opts.logger.error(`rpc: request handling failed: ${printable(err instanceof Error ? err.message : String(err))}`);
@@ -289,8 +298,9 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       // Refused at the door: a string XML cannot carry could never be replicated or answered (issue 11).
       const badName = findUnencodable(method);
       if (badName !== null) throw new RpcFault(FaultCode.invalidRequest, `method name '${printable(method)}' contains ${badName}, which XML 1.0 cannot carry`);
+      const batch = method === MULTICALL && opts.multicall !== undefined;
       const handler = Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
-      if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
+      if (handler === undefined && !batch) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
       const badParam = findUnencodableParam(call.params);
       if (badParam !== null) throw new RpcFault(FaultCode.invalidParams, `${method}: ${badParam}, which XML 1.0 cannot carry`);
       if (opts.auth !== undefined) {
@@ -300,17 +310,56 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         const denied = opts.auth.authorize(req, principal, method, call.params);
         if (denied !== null) throw denied;
       }
+      const context: RpcCallContext = { tagSender: (sender) => senders.tag(socket, sender) };
+      if (batch || handler === undefined) {
+        reply(req, res, encodeResponse(await serveBatch(req, principal, call.params, guardSocket, context)));
+        return;
+      }
       peerCall = peerMethods.has(method);
       if (peerCall) guard.markPeer(guardSocket);
       if (!guard.callStarted(guardSocket, peerCall)) throw new RpcFault(OVERLOADED, `${method}: node overloaded, try again`);
       started = true;
-      const result = await handler(call.params, { tagSender: (sender) => senders.tag(socket, sender) });
+      const result = await handler(call.params, context);
       reply(req, res, encodeResponse(result));
     } catch (err) {
       reply(req, res, faultXml(method, err, opts.logger));
     } finally {
       if (started) guard.callEnded(guardSocket, peerCall);
     }
+  }
+
+  /**
+   * The calls of one system.multicall, all started at once (writes that arrive together are proposed together and
+   * share an append and an fsync), each answered on its own: a refused or failed call does not fail the others.
+   */
+  async function serveBatch(
+    req: http.IncomingMessage,
+    principal: string,
+    params: XmlRpcValue[],
+    guardSocket: Socket,
+    context: RpcCallContext,
+  ): Promise<XmlRpcValue[]> {
+    const entries = parseMulticall(params, opts.multicall?.methods ?? new Set(), opts.multicall?.maxCalls ?? 0);
+    return Promise.all(
+      entries.map(async (entry): Promise<XmlRpcValue> => {
+        if ('fault' in entry) return multicallFault(entry.fault.code, printable(entry.fault.message, 1000));
+        const handler = Object.hasOwn(opts.handlers, entry.method) ? opts.handlers[entry.method] : undefined;
+        let started = false;
+        try {
+          if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(entry.method)}'`);
+          const denied = opts.auth?.authorize(req, principal, entry.method, entry.params) ?? null;
+          if (denied !== null) throw denied;
+          if (!guard.callStarted(guardSocket, false)) throw new RpcFault(OVERLOADED, `${entry.method}: node overloaded, try again`);
+          started = true;
+          return multicallValue(await handler(entry.params, context));
+        } catch (err) {
+          const f = faultOf(entry.method, err, opts.logger);
+          return multicallFault(f.code, f.message);
+        } finally {
+          if (started) guard.callEnded(guardSocket, false);
+        }
+      }),
+    );
   }
 
   return new Promise((resolve, fail) => {
@@ -328,7 +377,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         },
         stats: () => {
           const g = guard.stats();
-          return { accepted, open: sockets.size, evicted: g.evicted, refused: g.refused, shed: g.shed };
+          return { accepted, open: sockets.size, requests, evicted: g.evicted, refused: g.refused, shed: g.shed };
         },
         close(): Promise<void> {
           closing = true;
@@ -414,6 +463,15 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string |
   });
 }
 
+/** The code and (encodable) message a failure is answered with; an unexpected one is logged. */
+function faultOf(method: string, err: unknown, logger: Logger): { code: number; message: string } {
+  if (err instanceof RpcFault) return { code: err.code, message: printable(err.message, 1000) };
+  if (err instanceof MalformedXmlRpcError) return { code: FaultCode.parseError, message: printable(err.message, 1000) };
+  const msg = printable(err instanceof Error ? err.message : String(err));
+  logger.warn(`rpc: handler ${printable(method, 60)} failed: ${msg}`);
+  return { code: FaultCode.internalError, message: `${printable(method, 60)}: internal error: ${msg}` };
+}
+
 /**
  * Any failure becomes a fault: RpcFault as given, malformed input as a parse error, anything else as internal.
  * Messages may quote what the caller sent; printable() makes them encodable (a control character in a fault message
@@ -421,11 +479,8 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string |
  */
 function faultXml(method: string, err: unknown, logger: Logger): string {
   try {
-    if (err instanceof RpcFault) return encodeFault(err.code, printable(err.message, 1000));
-    if (err instanceof MalformedXmlRpcError) return encodeFault(FaultCode.parseError, printable(err.message, 1000));
-    const msg = printable(err instanceof Error ? err.message : String(err));
-    logger.warn(`rpc: handler ${printable(method, 60)} failed: ${msg}`);
-    return encodeFault(FaultCode.internalError, `${printable(method, 60)}: internal error: ${msg}`);
+    const f = faultOf(method, err, logger);
+    return encodeFault(f.code, f.message);
   } catch (e) {
     logger.error(`rpc: cannot encode a fault: ${printable(e instanceof Error ? e.message : String(e))}`);
     return LAST_RESORT_FAULT;

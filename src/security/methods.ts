@@ -12,6 +12,12 @@ export const PEER_METHODS: ReadonlyMap<string, number> = new Map([
 /** Calls that change a node's state outside Raft (fault injection, membership, leadership transfer): admin only. */
 export const ADMIN_METHODS: ReadonlySet<string> = new Set(['suspend', 'isolate', 'campaign', 'transfer', 'addMember', 'removeMember']);
 
+/**
+ * Client calls that may travel inside system.multicall (src/rpc/multicall.ts): reads and writes, which carry only the
+ * client credential of the request around them. Never a peer call (its MAC covers its own body) or an admin call.
+ */
+export const BATCHABLE_METHODS: ReadonlySet<string> = new Set(['addEntry', 'setVal', 'getVal']);
+
 export type MethodClass = 'peer' | 'admin' | 'client';
 
 /** Anything not peer or admin (client calls, and unknown names, which the server refuses anyway) is a client call. */

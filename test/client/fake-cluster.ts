@@ -5,6 +5,8 @@ import type { XmlRpcValue } from '../../src/rpc/values.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { FAULT } from '../../src/protocol/faults.js';
 import { leaderHint } from '../../src/protocol/leader-hint.js';
+import { BATCHABLE_METHODS } from '../../src/security/methods.js';
+import { MAX_BATCH_CALLS } from '../../src/rpc/multicall.js';
 
 export interface FakeCluster {
   nodes: string[];
@@ -86,6 +88,8 @@ export async function startFakeCluster(size: number, leader: number | null): Pro
       port: 0,
       maxBodyBytes: 1 << 20,
       logger: silentLogger,
+      // As nodes serve it: RaftClient batches the writes and reads it has in flight (call-batcher.ts).
+      multicall: { methods: BATCHABLE_METHODS, maxCalls: MAX_BATCH_CALLS },
       handlers: {
         isLeader: async () => isLeader(),
         getLeader: async () => (isLeader() ? leaderHint(fc.nodes[me]) : hintFor()),

@@ -74,7 +74,9 @@ describe('a cluster configured as deployed: TLS and client credentials (real pro
   it('elects a leader over TLS and commits entries for a client holding the token and the CA', async () => {
     const client = new RaftClient(c.endpoints, { credentials: c.security.credentials, timeoutMs: 5000 });
     try {
-      for (let k = 0; k < 5; k++) expect((await client.addEntry(`tls-${k}`)).ok).to.equal(true);
+      // Made at once, the five go as one system.multicall (call-batcher.ts), under the client credential.
+      const added = await Promise.all([0, 1, 2, 3, 4].map((k) => client.addEntry(`tls-${k}`)));
+      expect(added.map((a) => a.ok)).to.deep.equal([true, true, true, true, true]);
       expect(await client.getVal('nothing')).to.equal('');
     } finally {
       client.close();
@@ -100,6 +102,15 @@ describe('a cluster configured as deployed: TLS and client credentials (real pro
       expect(await faultCode(anonymous.call('addEntry', ['anon', 'x']))).to.equal(401);
       expect(await faultCode(anonymous.call('status', []))).to.equal(401);
       expect(await faultCode(wrong.call('addEntry', ['wrong', 'x']))).to.equal(401);
+      // A batch is a client call like any other: no credential, no batch.
+      expect(await faultCode(anonymous.call('system.multicall', [[{ methodName: 'addEntry', params: ['anon-batch', 'x'] }]]))).to.equal(401);
+      // With the client credential, a batch still cannot carry an admin or a member's call: each is refused in place.
+      const smuggled = await good.call('system.multicall', [[
+        { methodName: 'suspend', params: [5] },
+        { methodName: 'appendEntriesRPC', params: forgedAppend(before[0], c.endpoints[1], c.endpoints[0]) },
+      ]]);
+      expect(smuggled).to.be.an('array').with.length(2);
+      for (const r of smuggled as Array<{ faultCode: number; faultString: string }>) expect(r.faultString).to.match(/cannot be batched/);
       expect(await faultCode(wrong.call('suspend', [5]))).to.equal(401);
       // The client token is no admin credential.
       expect(await faultCode(new RpcClient(host, port, { ca, auth: { user: 'client', password: clientToken } }).call('suspend', [5]))).to.equal(401);
@@ -179,11 +190,14 @@ describe('a cluster configured as deployed: TLS and client credentials (real pro
     const py = python(
       'import ssl, xmlrpc.client; ' +
         `s = xmlrpc.client.ServerProxy("https://client:${clientToken}@${host}:${port}", context=ssl.create_default_context(cafile="${cafile}")); ` +
-        'print(s.addEntry("py-tls-1", "hello over tls"), s.status()["role"] in ("leader", "follower"))',
+        'print(s.addEntry("py-tls-1", "hello over tls"), s.status()["role"] in ("leader", "follower")); ' +
+        // The README's batch: Python's MultiCall sends system.multicall, one request for both writes.
+        'm = xmlrpc.client.MultiCall(s); m.addEntry("py-tls-2", "one"); m.addEntry("py-tls-3", "two"); print(tuple(m()))',
     );
-    expect(py, py.out).to.deep.equal({ ok: true, out: 'True True' });
+    expect(py, py.out).to.deep.equal({ ok: true, out: 'True True\n(True, True)' });
     const s = await quiet();
     for (const x of s) expect(x.raftlog).to.contain('"tid":"py-tls-1","data":"hello over tls"');
+    for (const x of s) expect(x.raftlog).to.contain('"tid":"py-tls-2","data":"one"').and.to.contain('"tid":"py-tls-3","data":"two"');
   });
 });
 
