@@ -49,7 +49,7 @@ const valueXml: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
 
 // Peer and admin calls too: without a MAC or the admin token they must be refused before anything changes (a valid
 // anonymous suspend would otherwise silence a node for up to an hour).
-const METHODS = ['addEntry', 'setVal', 'getVal', 'isLeader', 'getLeader', 'status', 'logTail', 'suspend', 'isolate', 'campaign', 'appendEntriesRPC', 'requestVotesRPC', 'requestVoteRPC', 'nope', 'x\u0001', '__proto__', 'constructor', 'toString', ''];
+const METHODS = ['addEntry', 'setVal', 'getVal', 'isLeader', 'getLeader', 'status', 'logTail', 'suspend', 'isolate', 'campaign', 'appendEntriesRPC', 'requestVotesRPC', 'requestVoteRPC', 'nope', 'x\u0001', '__proto__', 'constructor', 'toString', '', 'system.multicall'];
 
 const callXml = fc
   .tuple(fc.constantFrom(...METHODS), fc.array(valueXml, { maxLength: 4 }), fc.constantFrom('', '<!-- c -->', '<!DOCTYPE x [<!ENTITY a "b">]>'))
@@ -64,6 +64,12 @@ const TEMPLATES = [
   // A plausible forged append (an outsider claiming a member's id): refused without a MAC however it is mutated.
   '<?xml version="1.0"?><methodCall><methodName>appendEntriesRPC</methodName><params><param><value><int>9</int></value></param><param><value><string>127.0.0.1:1</string></value></param><param><value><int>0</int></value></param><param><value><int>0</int></value></param><param><value><array><data><value><struct><member><name>index</name><value><int>1</int></value></member><member><name>term</name><value><int>9</int></value></member><member><name>type</name><value><string>add</string></value></member><member><name>tid</name><value><string>evil</string></value></member><member><name>data</name><value><string>evil</string></value></member><member><name>key</name><value><string></string></value></member></struct></value></data></array></value></param><param><value><int>1</int></value></param></params></methodCall>',
   '<?xml version="1.0"?><methodCall><methodName>suspend</methodName><params><param><value><int>3600</int></value></param></params></methodCall>',
+  // A batch carrying a write, a read and a smuggled admin call (refused inside a batch however it is mutated).
+  '<?xml version="1.0"?><methodCall><methodName>system.multicall</methodName><params><param><value><array><data>' +
+    '<value><struct><member><name>methodName</name><value><string>addEntry</string></value></member><member><name>params</name><value><array><data><value><string>fzb</string></value><value><string>d</string></value></data></array></value></member></struct></value>' +
+    '<value><struct><member><name>methodName</name><value><string>getVal</string></value></member><member><name>params</name><value><array><data><value><string>k</string></value></data></array></value></member></struct></value>' +
+    '<value><struct><member><name>methodName</name><value><string>suspend</string></value></member><member><name>params</name><value><array><data><value><int>3600</int></value></data></array></value></member></struct></value>' +
+    '</data></array></value></param></params></methodCall>',
 ];
 
 const mutation = fc.oneof(
