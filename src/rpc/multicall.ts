@@ -2,7 +2,7 @@
 // package's users by hand): one request carrying many calls, answered by one array. Here it is what lets a client with
 // many writes in flight send them in one HTTP request: the node pays one read, one parse, one answer and one write
 // syscall for the lot instead of one each (at 32 in flight those per-request costs were most of a leader's CPU per
-// write, DESIGN.md "performance"). Only the calls a node allows inside (client reads and writes) may travel this way:
+// write: README, "Benchmark"). Only the calls a node allows inside (client reads and writes) may travel this way:
 // peer calls carry a MAC over their own body and admin calls their own credential, neither of which a batch can
 // prove, so they are refused inside one.
 import { FaultCode, RpcFault, isStruct, typeName, type XmlRpcStruct, type XmlRpcValue } from './values.js';
