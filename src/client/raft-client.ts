@@ -13,7 +13,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterCredentials } from '../security/cluster-secrets.js';
 import { credentialOptions } from '../security/client-credentials.js';
 import { ADMIN_METHODS, BATCHABLE_METHODS } from '../security/methods.js';
-import { CallBatcher } from '../rpc/call-batcher.js';
 
 export type { NodeStatus } from '../protocol/status.js';
 
@@ -100,8 +99,6 @@ export class RaftClient {
   private readonly rpc = new Map<string, RpcClient>();
   /** Admin calls go on their own connections, with the admin credential. */
   private readonly adminRpc = new Map<string, RpcClient>();
-  /** Per node, over its client connections (this.rpc): only when batching. */
-  private readonly batchers = new Map<string, CallBatcher>();
   private readonly batch: boolean;
   private readonly credentials: ClusterCredentials;
   private readonly timeoutMs: number;
@@ -218,7 +215,6 @@ export class RaftClient {
     for (const c of [...this.rpc.values(), ...this.adminRpc.values()]) c.close();
     this.rpc.clear();
     this.adminRpc.clear();
-    this.batchers.clear();
   }
 
   // ------------------------------------------------------------------ internals
@@ -353,13 +349,9 @@ export class RaftClient {
     let c = pool.get(node);
     if (c === undefined) {
       const { host, port } = splitHostPort(node, 'node');
-      c = new RpcClient(host, port, { ...credentialOptions(this.credentials, admin), timeoutMs: this.timeoutMs, maxSockets: this.maxSockets });
+      const batch = this.batch && !admin ? BATCHABLE_METHODS : undefined;
+      c = new RpcClient(host, port, { ...credentialOptions(this.credentials, admin), timeoutMs: this.timeoutMs, maxSockets: this.maxSockets, batch });
       pool.set(node, c);
-    }
-    if (this.batch && BATCHABLE_METHODS.has(method)) {
-      let b = this.batchers.get(node);
-      if (b === undefined) this.batchers.set(node, (b = new CallBatcher(c, node)));
-      return b.call(method, params, timeoutMs);
     }
     return c.call(method, params, timeoutMs);
   }

@@ -4,7 +4,7 @@
 // syscall (and under TLS a record each way); batched it is one. A lone call goes out as itself, so a client with one
 // call in flight sees no difference. What each caller sees is what it would have seen alone: its own value or fault;
 // a failure of the whole request (connection, timeout, credentials) is every caller's.
-import { RpcFaultError, RpcProtocolError, type RpcClient } from './client.js';
+import { RpcFaultError, RpcProtocolError } from './errors.js';
 import { MAX_BATCH_CALLS, MULTICALL, readMulticallAnswer } from './multicall.js';
 import { FAULT } from '../protocol/faults.js';
 import type { XmlRpcValue } from './values.js';
@@ -25,6 +25,9 @@ interface Queued {
   reject(e: unknown): void;
 }
 
+/** Sends one call on its own (RpcClient's unbatched path). */
+export type SendCall = (method: string, params: XmlRpcValue[], timeoutMs: number) => Promise<XmlRpcValue>;
+
 export class CallBatcher {
   private queue: Queued[] = [];
   private flushScheduled = false;
@@ -32,13 +35,13 @@ export class CallBatcher {
   private serverBatches = true;
 
   constructor(
-    private readonly rpc: RpcClient,
+    private readonly send1: SendCall,
     private readonly target: string,
   ) {}
 
   call(method: string, params: XmlRpcValue[], timeoutMs: number): Promise<XmlRpcValue> {
     const chars = stringChars(params);
-    if (!this.serverBatches || chars > ALONE_ABOVE_CHARS) return this.rpc.call(method, params, timeoutMs);
+    if (!this.serverBatches || chars > ALONE_ABOVE_CHARS) return this.send1(method, params, timeoutMs);
     return new Promise((resolve, reject) => {
       this.queue.push({ method, params, timeoutMs, chars, resolve, reject });
       if (!this.flushScheduled) {
@@ -70,12 +73,12 @@ export class CallBatcher {
 
   private send(batch: Queued[]): void {
     if (batch.length === 1 || !this.serverBatches) {
-      for (const q of batch) this.rpc.call(q.method, q.params, q.timeoutMs).then(q.resolve, q.reject);
+      for (const q of batch) this.send1(q.method, q.params, q.timeoutMs).then(q.resolve, q.reject);
       return;
     }
     const calls: XmlRpcValue[] = batch.map((q) => ({ methodName: q.method, params: q.params }));
     const timeoutMs = Math.min(...batch.map((q) => q.timeoutMs));
-    this.rpc.call(MULTICALL, [calls], timeoutMs).then(
+    this.send1(MULTICALL, [calls], timeoutMs).then(
       (answer) => {
         let answers;
         try {

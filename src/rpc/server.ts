@@ -298,8 +298,9 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       // Refused at the door: a string XML cannot carry could never be replicated or answered (issue 11).
       const badName = findUnencodable(method);
       if (badName !== null) throw new RpcFault(FaultCode.invalidRequest, `method name '${printable(method)}' contains ${badName}, which XML 1.0 cannot carry`);
+      // No handler and a batch: system.multicall, served below call by call.
       const batch = method === MULTICALL && opts.multicall !== undefined;
-      const handler = Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
+      const handler = !batch && Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
       if (handler === undefined && !batch) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
       const badParam = findUnencodableParam(call.params);
       if (badParam !== null) throw new RpcFault(FaultCode.invalidParams, `${method}: ${badParam}, which XML 1.0 cannot carry`);
@@ -311,7 +312,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
         if (denied !== null) throw denied;
       }
       const context: RpcCallContext = { tagSender: (sender) => senders.tag(socket, sender) };
-      if (batch || handler === undefined) {
+      if (handler === undefined) {
         reply(req, res, encodeResponse(await serveBatch(req, principal, call.params, guardSocket, context)));
         return;
       }

@@ -1,9 +1,8 @@
 // system.multicall on a real RpcServer over loopback: each call inside is served and answered on its own (value or
-// fault), only the allowed methods may travel inside, the envelope is bounded; and CallBatcher, which sends the calls
-// made in one turn of the event loop as one such request, gives each caller exactly what it would have got alone.
+// fault), only the allowed methods may travel inside, the envelope is bounded; and a batching RpcClient, which sends
+// the calls made in one turn of the event loop as one such request, gives each caller exactly what it would have got alone.
 import { expect } from 'chai';
 import { RpcClient, RpcConnectionError, RpcFaultError } from '../../src/rpc/client.js';
-import { CallBatcher } from '../../src/rpc/call-batcher.js';
 import { MAX_BATCH_CALLS, MULTICALL } from '../../src/rpc/multicall.js';
 import { RpcFault, startRpcServer, type RpcHandler, type RpcServer } from '../../src/rpc/server.js';
 import type { XmlRpcValue } from '../../src/rpc/values.js';
@@ -125,12 +124,11 @@ describe('system.multicall and the client batcher (real server on loopback)', fu
   });
 
   it('sends the calls of one turn as one request, each caller getting its own answer or fault', async () => {
-    const rpc = new RpcClient('127.0.0.1', server.port, { timeoutMs: 5000 });
-    const batcher = new CallBatcher(rpc, `127.0.0.1:${server.port}`);
+    const rpc = new RpcClient('127.0.0.1', server.port, { timeoutMs: 5000, batch: BATCHABLE });
     try {
       const before = server.stats().requests;
       const results = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => batcher.call('addEntry', [i % 10 === 3 ? 'refuse' : `w${i}`, 'x'], 5000).then((v) => v, (e: unknown) => e)),
+        Array.from({ length: 40 }, (_, i) => rpc.call('addEntry', [i % 10 === 3 ? 'refuse' : `w${i}`, 'x'], 5000).then((v) => v, (e: unknown) => e)),
       );
       expect(server.stats().requests - before, 'HTTP requests for 40 calls').to.equal(1);
       results.forEach((r, i) => {
@@ -140,9 +138,9 @@ describe('system.multicall and the client batcher (real server on loopback)', fu
       expect(served).to.have.length(36);
       // A lone call goes as itself; a large one goes alone even among others.
       const lone = server.stats().requests;
-      expect(await batcher.call('getVal', ['solo'], 5000)).to.equal('value of solo');
+      expect(await rpc.call('getVal', ['solo'], 5000)).to.equal('value of solo');
       const big = 'z'.repeat(20_000);
-      await Promise.all([batcher.call('addEntry', ['big1', big], 5000), batcher.call('addEntry', ['big2', big], 5000), batcher.call('addEntry', ['small', 'x'], 5000)]);
+      await Promise.all([rpc.call('addEntry', ['big1', big], 5000), rpc.call('addEntry', ['big2', big], 5000), rpc.call('addEntry', ['small', 'x'], 5000)]);
       expect(server.stats().requests - lone).to.equal(1 + 3);
     } finally {
       rpc.close();
@@ -150,13 +148,12 @@ describe('system.multicall and the client batcher (real server on loopback)', fu
   });
 
   it('falls back to one request per call against a server without system.multicall', async () => {
-    const rpc = new RpcClient('127.0.0.1', plain.port, { timeoutMs: 5000 });
-    const batcher = new CallBatcher(rpc, `127.0.0.1:${plain.port}`);
+    const rpc = new RpcClient('127.0.0.1', plain.port, { timeoutMs: 5000, batch: BATCHABLE });
     try {
-      const first = await Promise.all(Array.from({ length: 5 }, (_, i) => batcher.call('addEntry', [`p${i}`, 'x'], 5000)));
+      const first = await Promise.all(Array.from({ length: 5 }, (_, i) => rpc.call('addEntry', [`p${i}`, 'x'], 5000)));
       expect(first).to.deep.equal([true, true, true, true, true]);
       const before = plain.stats().requests;
-      await Promise.all(Array.from({ length: 5 }, (_, i) => batcher.call('addEntry', [`q${i}`, 'x'], 5000)));
+      await Promise.all(Array.from({ length: 5 }, (_, i) => rpc.call('addEntry', [`q${i}`, 'x'], 5000)));
       expect(plain.stats().requests - before, 'no batch tried again').to.equal(5);
       expect(served.filter((s) => s.startsWith('add:'))).to.have.length(10);
     } finally {
@@ -165,11 +162,10 @@ describe('system.multicall and the client batcher (real server on loopback)', fu
   });
 
   it('fails every caller of a batch when the request itself fails', async () => {
-    const rpc = new RpcClient('127.0.0.1', server.port, { timeoutMs: 5000 });
-    const batcher = new CallBatcher(rpc, `127.0.0.1:${server.port}`);
+    const rpc = new RpcClient('127.0.0.1', server.port, { timeoutMs: 5000, batch: BATCHABLE });
     server.setPaused(true);
     try {
-      const results = await Promise.all(Array.from({ length: 3 }, (_, i) => batcher.call('addEntry', [`gone${i}`, 'x'], 2000).then(() => 'answered', (e: unknown) => e)));
+      const results = await Promise.all(Array.from({ length: 3 }, (_, i) => rpc.call('addEntry', [`gone${i}`, 'x'], 2000).then(() => 'answered', (e: unknown) => e)));
       for (const r of results) expect(r).to.be.instanceOf(RpcConnectionError);
       expect(served).to.deep.equal([]);
     } finally {
