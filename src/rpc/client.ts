@@ -1,10 +1,14 @@
-// An XML-RPC client for one server: its own http.request over a keep-alive Agent (so calls reuse connections instead
-// of exhausting ephemeral ports), many calls in flight at once, and a timeout on every call: the npm `xmlrpc`
-// client has none, and a dead peer must never stall its caller.
-import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
+// An XML-RPC client for one server: a pool of keep-alive connections (undici's, so calls reuse connections instead of
+// exhausting ephemeral ports), many calls in flight at once, and a timeout on every call: the npm `xmlrpc` client has
+// none, and a dead peer must never stall its caller.
+//
+// Why undici and not node:http: a leader's appendEntriesRPC calls were its largest single cost. At 1 write in flight
+// (a profile of the leader with `perf` and --perf-basic-prof) Node's http client (ClientRequest, the agent's socket
+// bookkeeping, a readable stream per answer) took about 30% of the leader's CPU; the same cluster with its peers on
+// undici spent 12-20% less CPU per committed write (README, "Performance"). undici writes a request as one buffer,
+// parses answers with the same llhttp, and its dispatch API delivers an answer's bytes without a stream per call.
 import { createSecureContext } from 'node:tls';
+import { Pool, type Dispatcher } from 'undici';
 import { RpcConnectionError, RpcFaultError, RpcProtocolError, RpcTimeoutError } from './errors.js';
 import type { XmlRpcValue } from './values.js';
 import { joinHostPort } from '../util/host-port.js';
@@ -46,12 +50,8 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 << 20;
 /** Idle pooled sockets are dropped well before the server's keep-alive timeout (65 s) would close them under us. */
 const FREE_SOCKET_TIMEOUT_MS = 30_000;
 
-/** Errors that mean the server closed a pooled socket just as we reused it: the request never reached a handler. */
-const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
-
 export class RpcClient {
-  private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
+  private readonly pool: Pool;
   private readonly sign?: (method: string, body: Buffer) => Record<string, string>;
   private readonly checkAnswer?: RpcClientOptions['checkAnswer'];
   private readonly authorization?: string;
@@ -63,8 +63,8 @@ export class RpcClient {
   private closed = false;
 
   constructor(
-    private readonly host: string,
-    private readonly port: number,
+    host: string,
+    port: number,
     opts: RpcClientOptions = {},
   ) {
     this.target = joinHostPort(host, port);
@@ -74,18 +74,18 @@ export class RpcClient {
     this.sign = opts.sign;
     this.checkAnswer = opts.checkAnswer;
     if (opts.auth !== undefined) this.authorization = `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.password}`, 'utf8').toString('base64')}`;
-    const agentOpts: http.AgentOptions = {
-      keepAlive: true,
-      maxSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
-      maxFreeSockets: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
-      timeout: FREE_SOCKET_TIMEOUT_MS,
-      scheduling: 'lifo',
-    };
-    // The CA goes in as a secure context made once, not as `ca`: https.Agent keys its pool by a name that holds every
-    // TLS option given as text, so a `ca` PEM (about 1 KB) was concatenated and hashed on every call (the agent's
-    // bookkeeping was 13% of a deployed bench client's time), and each new connection parsed it again.
-    this.agent = opts.ca === undefined ? new http.Agent(agentOpts) : noDelayTlsAgent(new https.Agent({ ...agentOpts, secureContext: createSecureContext({ ca: opts.ca }) }));
-    this.request = opts.ca === undefined ? http.request : https.request;
+    // Timeouts are ours (one bound per call, queueing included), so undici's own header and body timers are off. The
+    // CA goes in as a secure context made once, so a new connection does not parse the PEM again. Every connection
+    // has TCP_NODELAY (undici sets it on TLS sockets too, which Node 20's https.Agent did not).
+    this.pool = new Pool(`${opts.ca === undefined ? 'http' : 'https'}://${this.target}`, {
+      connections: opts.maxSockets ?? DEFAULT_MAX_SOCKETS,
+      keepAliveTimeout: FREE_SOCKET_TIMEOUT_MS,
+      keepAliveMaxTimeout: FREE_SOCKET_TIMEOUT_MS,
+      maxResponseSize: this.maxResponseBytes,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(opts.ca === undefined ? {} : { connect: { secureContext: createSecureContext({ ca: opts.ca }) } }),
+    });
     if (opts.batch !== undefined) this.batch = { methods: opts.batch, batcher: new CallBatcher((m, p, t) => this.callAlone(m, p, t), this.target) };
   }
 
@@ -113,17 +113,7 @@ export class RpcClient {
     } catch (err) {
       throw new RpcProtocolError(`${method}: cannot sign the call: ${(err as Error).message}`, this.target);
     }
-    let answer: Answer;
-    try {
-      answer = await this.post(body, deadline, budget, headers);
-    } catch (err) {
-      // One retry on a fresh socket when a pooled one turned out dead; the server never saw the request.
-      if (!(err instanceof StaleSocketError)) throw err;
-      if (this.closed) throw new RpcConnectionError(`client for ${this.target} was closed during the call`, this.target);
-      // Signed again: the server refuses a nonce it has seen, even one whose first send never reached it.
-      headers = this.sign?.(method, body);
-      answer = await this.post(body, deadline, budget, headers);
-    }
+    const answer = await this.post(body, deadline, budget, headers);
     // Checked before anything in the answer is believed (a forged "vote granted" must never reach the caller).
     const refused = this.checkAnswer?.check(headers ?? {}, answer.sealHeader, answer.bytes) ?? null;
     const text = answer.bytes.toString('utf8');
@@ -147,7 +137,7 @@ export class RpcClient {
   /** Drops pooled connections; calls in flight fail with RpcConnectionError. */
   close(): void {
     this.closed = true;
-    this.agent.destroy();
+    this.pool.destroy().catch(() => undefined);
   }
 
   private post(body: Buffer, deadline: number, budget: number, extraHeaders?: Record<string, string>): Promise<Answer> {
@@ -155,83 +145,77 @@ export class RpcClient {
       const timeoutMsg = `no answer from ${this.target} within ${budget}ms`;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return reject(new RpcTimeoutError(timeoutMsg, this.target));
+      const headers: Record<string, string> = { 'content-type': 'text/xml', ...extraHeaders };
+      if (this.authorization !== undefined) headers.authorization = this.authorization;
+      const sealName = this.checkAnswer?.header;
+      const maxBytes = this.maxResponseBytes;
+      const target = this.target;
       let settled = false;
-      // Errors are built lazily: 'close' follows every 'end', and an Error (with its stack) per call is not free.
-      const settle = (err: (() => Error) | null, answer?: Answer): void => {
+      let controller: Dispatcher.DispatchController | undefined;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let status = 0;
+      let seal: string | undefined;
+      // Errors are built lazily: an Error (with its stack) per call is not free.
+      const settle = (err: (() => Error) | null): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (err) reject(err());
-        else resolve(answer ?? { bytes: Buffer.alloc(0), sealHeader: undefined });
+        if (err !== null) {
+          reject(err());
+          // Nothing more is read of this call; undici closes its connection (the answer may still be on the way).
+          if (controller !== undefined && !controller.aborted) controller.abort(new Error('call settled'));
+        } else resolve({ bytes: Buffer.concat(chunks, size), sealHeader: seal });
       };
-      const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml', 'Content-Length': body.length, ...extraHeaders };
-      if (this.authorization !== undefined) headers.Authorization = this.authorization;
-      const req = this.request({
-        host: this.host,
-        port: this.port,
-        method: 'POST',
-        path: this.path,
-        agent: this.agent,
-        headers,
-      });
-      const timer = setTimeout(() => {
-        settle(() => new RpcTimeoutError(timeoutMsg, this.target));
-        req.destroy();
-      }, remaining);
-      let answered = false;
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        // A server that refuses a body (413) answers before reading it and closes: our write then fails, but its
-        // answer is what the caller needs to hear; the response's own events settle the call.
-        if (answered) return;
-        const stale = req.reusedSocket && err.code !== undefined && STALE_SOCKET_CODES.has(err.code);
-        settle(() => (stale ? new StaleSocketError() : new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
-      });
-      req.on('response', (res) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxResponseBytes) {
-            settle(() => new RpcProtocolError(`answer from ${this.target} larger than ${this.maxResponseBytes} bytes`, this.target));
-            req.destroy();
-          } else chunks.push(chunk);
-        });
-        res.on('end', () => {
-          const bytes = Buffer.concat(chunks, size);
-          if (res.statusCode !== 200) {
-            const why = bytes.toString('utf8').trim().split('\n')[0] ?? '';
-            settle(() => new RpcProtocolError(`HTTP ${res.statusCode} from ${this.target}${why ? `: ${why}` : ''}`, this.target));
-          } else {
-            const h = this.checkAnswer === undefined ? undefined : res.headers[this.checkAnswer.header];
-            settle(null, { bytes, sealHeader: typeof h === 'string' ? h : undefined });
+      const timer = setTimeout(() => settle(() => new RpcTimeoutError(timeoutMsg, target)), remaining);
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          // Timed out while queued for a connection: never sent.
+          if (settled) c.abort(new Error('call settled'));
+        },
+        onResponseStart(_c, statusCode, responseHeaders) {
+          status = statusCode;
+          if (sealName !== undefined) {
+            const h = responseHeaders[sealName];
+            seal = typeof h === 'string' ? h : undefined;
           }
-        });
-        res.on('error', (err) => settle(() => new RpcConnectionError(`${this.target}: ${err.message}`, this.target)));
-        res.on('close', () => settle(() => new RpcConnectionError(`${this.target}: connection closed mid-answer`, this.target)));
-      });
-      req.end(body);
+        },
+        onResponseData(_c, chunk) {
+          size += chunk.length;
+          if (size > maxBytes) settle(() => new RpcProtocolError(`answer from ${target} larger than ${maxBytes} bytes`, target));
+          else chunks.push(chunk);
+        },
+        onResponseEnd() {
+          if (status === 200) return settle(null);
+          const why = Buffer.concat(chunks, size).toString('utf8').trim().split('\n')[0] ?? '';
+          settle(() => new RpcProtocolError(`HTTP ${status} from ${target}${why ? `: ${why}` : ''}`, target));
+        },
+        onResponseError(_c, err) {
+          // A server that refuses a body (413) answers before reading it and closes: undici still delivers the answer
+          // when it was read whole; otherwise this is a connection failure.
+          if (err.name === 'ResponseExceededMaxSizeError' || (err as { code?: string }).code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+            return settle(() => new RpcProtocolError(`answer from ${target} larger than ${maxBytes} bytes`, target));
+          }
+          settle(() => new RpcConnectionError(`${target}: ${describe(err)}`, target));
+        },
+      };
+      try {
+        this.pool.dispatch({ path: this.path, method: 'POST', headers, body }, handler);
+      } catch (err) {
+        settle(() => new RpcConnectionError(`${target}: ${describe(err)}`, target));
+      }
     });
   }
 }
 
-class StaleSocketError extends Error {}
-
-/**
- * Turns Nagle's algorithm off on every connection the agent opens. http.Agent does it for plain connections (its
- * `noDelay` option defaults to true), but https.Agent's tls.connect does not (strace showed no TCP_NODELAY on a TLS
- * client socket in Node 20), so a small write behind one not yet acknowledged could wait for the server's delayed ACK.
- * Measured alone it moved no bench figure (each call is one write, answered before the next), but a TLS connection
- * should behave as a plain one does.
- */
-function noDelayTlsAgent(agent: https.Agent): https.Agent {
-  const open = agent.createConnection.bind(agent);
-  agent.createConnection = (options, callback) => {
-    const socket = open(options, callback);
-    if (socket instanceof net.Socket) socket.setNoDelay(true);
-    return socket;
-  };
-  return agent;
+/** undici wraps socket errors (ECONNREFUSED...) as `cause`: name both, so a refused connection still says so. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const code = (err as { code?: string }).code;
+  if (cause instanceof Error && cause.message !== err.message) return `${err.message} (${cause.message})`;
+  return code !== undefined && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
 }
 
 /** An HTTP 200 answer: its exact bytes and, when answers are checked, their seal header. */
