@@ -300,8 +300,7 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
       if (badName !== null) throw new RpcFault(FaultCode.invalidRequest, `method name '${printable(method)}' contains ${badName}, which XML 1.0 cannot carry`);
       // No handler and a batch: system.multicall, served below call by call.
       const batch = method === MULTICALL && opts.multicall !== undefined;
-      const handler = !batch && Object.hasOwn(opts.handlers, method) ? opts.handlers[method] : undefined;
-      if (handler === undefined && !batch) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
+      const handler = batch ? undefined : handlerFor(method);
       const badParam = findUnencodableParam(call.params);
       if (badParam !== null) throw new RpcFault(FaultCode.invalidParams, `${method}: ${badParam}, which XML 1.0 cannot carry`);
       if (opts.auth !== undefined) {
@@ -329,6 +328,12 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     }
   }
 
+  /** The handler of a method, or the unknown-method fault (a method name is never looked up on Object's prototype). */
+  function handlerFor(method: string): RpcHandler {
+    if (!Object.hasOwn(opts.handlers, method)) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(method)}'`);
+    return opts.handlers[method];
+  }
+
   /**
    * The calls of one system.multicall, all started at once (writes that arrive together are proposed together and
    * share an append and an fsync), each answered on its own: a refused or failed call does not fail the others.
@@ -344,10 +349,9 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     return Promise.all(
       entries.map(async (entry): Promise<XmlRpcValue> => {
         if ('fault' in entry) return multicallFault(entry.fault.code, printable(entry.fault.message, 1000));
-        const handler = Object.hasOwn(opts.handlers, entry.method) ? opts.handlers[entry.method] : undefined;
         let started = false;
         try {
-          if (handler === undefined) throw new RpcFault(FaultCode.unknownMethod, `unknown method '${printable(entry.method)}'`);
+          const handler = handlerFor(entry.method);
           const denied = opts.auth?.authorize(req, principal, entry.method, entry.params) ?? null;
           if (denied !== null) throw denied;
           if (!guard.callStarted(guardSocket, false)) throw new RpcFault(OVERLOADED, `${entry.method}: node overloaded, try again`);

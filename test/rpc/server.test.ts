@@ -153,6 +153,17 @@ describe('rpc server and client', function () {
     }
   });
 
+  it('refuses an answer larger than maxResponseBytes, and the next call on the same client is served', async () => {
+    const c = new RpcClient('127.0.0.1', server.port, { timeoutMs: 5000, maxResponseBytes: 20_000 });
+    try {
+      const err = await expectRejects(c.call('first', ['x'.repeat(50_000)]), RpcProtocolError);
+      expect(err.message).to.contain('larger than 20000 bytes');
+      expect(await c.call('first', ['small'])).to.equal('small');
+    } finally {
+      c.close();
+    }
+  });
+
   it('reports a refused connection as RpcConnectionError', async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
